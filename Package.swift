@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+// EdgeAgent: fine-tune, serve, check and run function-calling plans on a CPU.
+// Layers (dependencies point down only; see DESIGN.md):
+//   edgeagent → EdgeModel → EdgeTensor → CBLAS / CSentencePiece / CReadline
+//   EdgePlan depends on nothing model-related.
+import PackageDescription
+
+let package = Package(
+    name: "EdgeAgent",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "edgeagent", targets: ["edgeagent"]),
+        .library(name: "EdgeTensor", targets: ["EdgeTensor"]),
+        .library(name: "EdgeModel", targets: ["EdgeModel"]),
+        .library(name: "EdgePlan", targets: ["EdgePlan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries (Debian 12: libopenblas-dev liblapacke-dev libsentencepiece-dev libreadline-dev).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        // C++ shim over libsentencepiece exposing a plain C API.
+        .target(
+            name: "CSentencePiece",
+            path: "Sources/CSentencePiece",
+            linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]
+        ),
+
+        .target(name: "EdgeTensor", dependencies: ["CBLAS", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "EdgeModel", dependencies: ["EdgeTensor", "CSentencePiece", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "EdgePlan", dependencies: [], resources: []),
+        .target(name: "EdgeTestSupport", dependencies: ["EdgeTensor"], path: "Sources/EdgeTestSupport"),
+
+        .executableTarget(
+            name: "edgeagent",
+            dependencies: [
+                "EdgeTensor", "EdgeModel", "EdgePlan",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "EdgeTensorTests", dependencies: ["EdgeTensor", "EdgeTestSupport", "CReadline"]),
+        .testTarget(name: "EdgeModelTests", dependencies: ["EdgeModel", "EdgeTestSupport"]),
+        .testTarget(name: "EdgePlanTests", dependencies: ["EdgePlan"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,4 @@
+#pragma once
+#include <stdio.h>   // readline.h needs FILE
+#include <readline/readline.h>
+#include <readline/history.h>

@@ -1,0 +1,1 @@
+public enum EdgeModelInfo { public static let name = "EdgeModel" }

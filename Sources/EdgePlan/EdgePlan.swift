@@ -1,0 +1,1 @@
+public enum EdgePlanInfo { public static let name = "EdgePlan" }
