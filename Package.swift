@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "edgeagent", targets: ["edgeagent"]),
         .library(name: "EdgeTensor", targets: ["EdgeTensor"]),
         .library(name: "EdgeModel", targets: ["EdgeModel"]),
+        .library(name: "EdgeInference", targets: ["EdgeInference"]),
         .library(name: "EdgePlan", targets: ["EdgePlan"]),
     ],
     dependencies: [
@@ -31,19 +32,21 @@ let package = Package(
 
         .target(name: "EdgeTensor", dependencies: ["CBLAS", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeModel", dependencies: ["EdgeTensor", "CSentencePiece", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "EdgeInference", dependencies: ["EdgeModel", "EdgeTensor", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgePlan", dependencies: [], resources: []),
         .target(name: "EdgeTestSupport", dependencies: ["EdgeTensor"], path: "Sources/EdgeTestSupport"),
 
         .executableTarget(
             name: "edgeagent",
             dependencies: [
-                "EdgeTensor", "EdgeModel", "EdgePlan",
+                "EdgeTensor", "EdgeModel", "EdgeInference", "EdgePlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "EdgeTensorTests", dependencies: ["EdgeTensor", "EdgeTestSupport", "CReadline"]),
         .testTarget(name: "EdgeModelTests", dependencies: ["EdgeModel", "EdgeTestSupport"]),
+        .testTarget(name: "EdgeInferenceTests", dependencies: ["EdgeInference", "EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgePlanTests", dependencies: ["EdgePlan"]),
     ],
     cxxLanguageStandard: .cxx17
