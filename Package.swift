@@ -30,7 +30,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]
         ),
 
-        .target(name: "EdgeTensor", dependencies: ["CBLAS", .product(name: "Logging", package: "swift-log")]),
+        // Hand-written AVX-512/VNNI decode kernels (per-function target attributes, scalar fallbacks).
+        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+
+        .target(name: "EdgeTensor", dependencies: ["CBLAS", "CKernels", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeModel", dependencies: ["EdgeTensor", "CSentencePiece", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeInference", dependencies: ["EdgeModel", "EdgeTensor", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgePlan", dependencies: [], resources: []),
@@ -44,7 +47,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "EdgeTensorTests", dependencies: ["EdgeTensor", "EdgeTestSupport", "CReadline"]),
+        .testTarget(name: "EdgeTensorTests", dependencies: ["EdgeTensor", "EdgeTestSupport", "CReadline", "CKernels"]),
         .testTarget(name: "EdgeModelTests", dependencies: ["EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgeInferenceTests", dependencies: ["EdgeInference", "EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgePlanTests", dependencies: ["EdgePlan"]),

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A read-only weight matrix W (rows = output features, cols = input features) in one of the storage
 /// formats the inference engine runs on directly. Linear layers compute y = W·x.
 ///
@@ -95,26 +97,48 @@ public struct WeightMatrix: Sendable {
         }
     }
 
-    /// y = W·x for one vector, split over threads by rows.
+    /// y = W·x for one vector, split over threads by rows (C kernels: AVX-512 F32 dot products; for block
+    /// formats x is first quantized to int8 per 32-block and rows use VNNI integer dot products, as llama.cpp).
     public func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         let xs = UnsafeSendable(x), ys = UnsafeSendable(y)
-        let cols = self.cols
+        let cols = self.cols, rows = self.rows
         switch storage {
         case .f32(let v):
             v.withUnsafeBufferPointer { w in
                 let ws = UnsafeSendable(w.baseAddress!)
                 parallelFor(rows, minChunk: 64) { lo, hi in
-                    for r in lo..<hi { ys.value[r] = Kernels.dot(ws.value + r * cols, xs.value, cols) }
+                    ek_matvec_f32(ws.value, Int32(cols), Int32(lo), Int32(hi), xs.value, ys.value)
                 }
             }
         case .quantized(let f, let b):
-            let rowBytes = cols / f.blockSize * f.blockBytes
-            b.withUnsafeBytes { raw in
-                let base = UnsafeSendable(raw.baseAddress!)
-                parallelFor(rows, minChunk: 64) { lo, hi in
-                    for r in lo..<hi { ys.value[r] = f.dotRow(base.value + r * rowBytes, xs.value, count: cols) }
+            let nb = cols / 32
+            let rowBytes = nb * f.blockBytes
+            withUnsafeTemporaryAllocation(of: Int8.self, capacity: cols) { xq in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * nb) { scales in
+                    let xd = scales.baseAddress!, xsum = scales.baseAddress! + nb
+                    ek_quantize_q8(x, Int32(cols), xq.baseAddress!, xd, xsum)
+                    let q = UnsafeSendable(UnsafePointer(xq.baseAddress!))
+                    let d = UnsafeSendable(UnsafePointer(xd)), sum = UnsafeSendable(UnsafePointer(xsum))
+                    b.withUnsafeBytes { raw in
+                        let base = UnsafeSendable(raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                        parallelFor(rows, minChunk: 64) { lo, hi in
+                            ek_matvec_q(f.kernelID, base.value, rowBytes, Int32(lo), Int32(hi),
+                                        q.value, d.value, sum.value, Int32(nb), ys.value)
+                        }
+                    }
                 }
             }
+        }
+    }
+}
+
+extension BlockFormat {
+    /// The C kernels' format id.
+    var kernelID: Int32 {
+        switch self {
+        case .q8_0: return Int32(EK_Q8_0)
+        case .q4_0: return Int32(EK_Q4_0)
+        case .q4_1: return Int32(EK_Q4_1)
         }
     }
 }

@@ -1,0 +1,165 @@
+#include "ckernels.h"
+#include <math.h>
+#include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+static inline float f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
+    if (exp == 0) {
+        if (mant == 0) bits = sign;
+        else {  // subnormal half → normal float
+            int e = -1;
+            do { mant <<= 1; e++; } while (!(mant & 0x400));
+            bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((mant & 0x3ff) << 13);
+        }
+    } else if (exp == 31) bits = sign | 0x7f800000 | (mant << 13);
+    else bits = sign | ((exp + 112) << 23) | (mant << 13);
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+
+void ek_quantize_q8(const float *x, int n, int8_t *xq, float *xd, float *xs) {
+    for (int b = 0; b < n / 32; b++) {
+        const float *v = x + 32 * b;
+        float amax = 0;
+        for (int j = 0; j < 32; j++) { float a = fabsf(v[j]); if (a > amax) amax = a; }
+        float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
+        int sum = 0;
+        for (int j = 0; j < 32; j++) { int q = (int)lrintf(v[j] * id); xq[32 * b + j] = (int8_t)q; sum += q; }
+        xd[b] = d;
+        xs[b] = d * (float)sum;
+    }
+}
+
+// ---- scalar reference kernels ----
+static float dot_q_scalar(int format, const uint8_t *w, const int8_t *xq, const float *xd, const float *xs, int nb) {
+    float acc = 0;
+    for (int b = 0; b < nb; b++) {
+        const int8_t *q = xq + 32 * b;
+        int isum = 0;
+        if (format == EK_Q8_0) {
+            const uint8_t *p = w + 34 * b;
+            const int8_t *wq = (const int8_t *)(p + 2);
+            for (int j = 0; j < 32; j++) isum += wq[j] * q[j];
+            acc += f16_to_f32(rd16(p)) * xd[b] * (float)isum;
+        } else if (format == EK_Q4_0) {
+            const uint8_t *p = w + 18 * b, *qs = p + 2;
+            for (int j = 0; j < 16; j++) isum += ((qs[j] & 15) - 8) * q[j] + ((qs[j] >> 4) - 8) * q[j + 16];
+            acc += f16_to_f32(rd16(p)) * xd[b] * (float)isum;
+        } else {
+            const uint8_t *p = w + 20 * b, *qs = p + 4;
+            for (int j = 0; j < 16; j++) isum += (qs[j] & 15) * q[j] + (qs[j] >> 4) * q[j + 16];
+            acc += f16_to_f32(rd16(p)) * xd[b] * (float)isum + f16_to_f32(rd16(p + 2)) * xs[b];
+        }
+    }
+    return acc;
+}
+
+#if defined(__x86_64__)
+#define EK_TARGET __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
+
+EK_TARGET static inline __m256i nibbles(const uint8_t *qs) {
+    __m128i raw = _mm_loadu_si128((const __m128i *)qs);
+    __m128i lo = _mm_and_si128(raw, _mm_set1_epi8(15));
+    __m128i hi = _mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(15));
+    return _mm256_set_m128i(hi, lo);   // elements 0..15 = low nibbles, 16..31 = high nibbles
+}
+
+EK_TARGET static float dot_q_vnni(int format, const uint8_t *w, const int8_t *xq, const float *xd, const float *xs, int nb) {
+    __m256 acc = _mm256_setzero_ps();
+    float extra = 0;
+    for (int b = 0; b < nb; b++) {
+        __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + 32 * b));
+        __m256i isum;
+        float scale;
+        if (format == EK_Q8_0) {
+            const uint8_t *p = w + 34 * b;
+            __m256i wv = _mm256_loadu_si256((const __m256i *)(p + 2));
+            // s8·s8 via u8·s8: |w| · sign(x, w)
+            __m256i aw = _mm256_abs_epi8(wv), sx = _mm256_sign_epi8(xv, wv);
+            isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), aw, sx);
+            scale = f16_to_f32(rd16(p)) * xd[b];
+        } else if (format == EK_Q4_0) {
+            const uint8_t *p = w + 18 * b;
+            // Σ(q−8)x = Σ q·x − 8·Σ x
+            isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), nibbles(p + 2), xv);
+            __m256i ones = _mm256_set1_epi8(8);
+            isum = _mm256_sub_epi32(isum, _mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, xv));
+            scale = f16_to_f32(rd16(p)) * xd[b];
+        } else {
+            const uint8_t *p = w + 20 * b;
+            isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), nibbles(p + 4), xv);
+            scale = f16_to_f32(rd16(p)) * xd[b];
+            extra += f16_to_f32(rd16(p + 2)) * xs[b];
+        }
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(scale), acc);
+    }
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    s = _mm_hadd_ps(s, s);
+    s = _mm_hadd_ps(s, s);
+    return _mm_cvtss_f32(s) + extra;
+}
+
+EK_TARGET static float dot_f32_avx512(const float *a, const float *x, int n) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 64 <= n; i += 64) {
+        a0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(x + i), a0);
+        a1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(x + i + 16), a1);
+        a2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 32), _mm512_loadu_ps(x + i + 32), a2);
+        a3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 48), _mm512_loadu_ps(x + i + 48), a3);
+    }
+    for (; i + 16 <= n; i += 16) a0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(x + i), a0);
+    float s = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
+    for (; i < n; i++) s += a[i] * x[i];
+    return s;
+}
+#endif
+
+static int has_vnni = -1;
+
+void ek_force_scalar(int on) { has_vnni = on ? 0 : -1; }
+
+int ek_has_avx512_vnni(void) {
+    if (has_vnni < 0) {
+#if defined(__x86_64__)
+        __builtin_cpu_init();
+        has_vnni = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                   __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+#else
+        has_vnni = 0;
+#endif
+    }
+    return has_vnni;
+}
+
+void ek_matvec_q(int format, const uint8_t *w, size_t row_bytes, int r0, int r1,
+                 const int8_t *xq, const float *xd, const float *xs, int nblocks, float *y) {
+#if defined(__x86_64__)
+    if (ek_has_avx512_vnni()) {
+        for (int r = r0; r < r1; r++) y[r] = dot_q_vnni(format, w + (size_t)r * row_bytes, xq, xd, xs, nblocks);
+        return;
+    }
+#endif
+    for (int r = r0; r < r1; r++) y[r] = dot_q_scalar(format, w + (size_t)r * row_bytes, xq, xd, xs, nblocks);
+}
+
+void ek_matvec_f32(const float *w, int cols, int r0, int r1, const float *x, float *y) {
+#if defined(__x86_64__)
+    if (ek_has_avx512_vnni()) {
+        for (int r = r0; r < r1; r++) y[r] = dot_f32_avx512(w + (size_t)r * cols, x, cols);
+        return;
+    }
+#endif
+    for (int r = r0; r < r1; r++) {
+        const float *a = w + (size_t)r * cols;
+        float s = 0;
+        for (int i = 0; i < cols; i++) s += a[i] * x[i];
+        y[r] = s;
+    }
+}

@@ -1,0 +1,31 @@
+// Hand-written CPU kernels for decode (matrix-vector) on quantized and F32 weights.
+// x86-64: AVX-512 (+VNNI) paths chosen at run time by CPUID, with portable scalar fallbacks.
+// Block layouts are llama.cpp's (see EdgeTensor/BlockFormat.swift). Activations are quantized per block
+// of 32 to int8 ("Q8"): xq[32·b + j] = round(x / xd[b]), xd[b] = max|x| / 127, xs[b] = xd[b]·Σ_j xq[32·b + j].
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { EK_Q8_0 = 0, EK_Q4_0 = 1, EK_Q4_1 = 2 };
+
+/// 1 when the AVX-512 VNNI kernels are in use on this CPU, 0 for the scalar fallbacks.
+int ek_has_avx512_vnni(void);
+/// Tests only: 1 forces the scalar fallbacks, 0 restores CPU detection.
+void ek_force_scalar(int on);
+
+/// Quantizes n floats (n multiple of 32) to Q8 blocks: xq (n int8), xd and xs (n/32 floats each).
+void ek_quantize_q8(const float *x, int n, int8_t *xq, float *xd, float *xs);
+
+/// y[r] = W[r]·x for r in [r0, r1): W rows of `format` blocks (row_bytes each), x given in Q8 form.
+void ek_matvec_q(int format, const uint8_t *w, size_t row_bytes, int r0, int r1,
+                 const int8_t *xq, const float *xd, const float *xs, int nblocks, float *y);
+
+/// y[r] = W[r]·x for r in [r0, r1): W row-major F32 with `cols` columns.
+void ek_matvec_f32(const float *w, int cols, int r0, int r1, const float *x, float *y);
+
+#ifdef __cplusplus
+}
+#endif

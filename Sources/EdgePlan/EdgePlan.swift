@@ -1,1 +1,0 @@
-public enum EdgePlanInfo { public static let name = "EdgePlan" }
