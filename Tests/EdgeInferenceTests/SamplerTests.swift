@@ -1,4 +1,5 @@
 import EdgeInference
+import Foundation
 import Testing
 
 @Suite struct SamplerTests {
