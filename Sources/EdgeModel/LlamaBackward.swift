@@ -1,0 +1,220 @@
+// Training pass of Llama.swift's model: batched forward that saves activations, cross-entropy over
+// masked targets, and the hand-written backward pass (llm.c style). Shapes follow Llama.swift's legend,
+// plus B = sequences in the batch, T = tokens per sequence, BT = B·T rows.
+import EdgeTensor
+import Foundation
+
+/// A float buffer owned by a training state (allocated once, reused every step).
+final class Buffer: @unchecked Sendable {
+    let p: UnsafeMutablePointer<Float>
+    let count: Int
+    init(_ n: Int) {
+        count = max(1, n)
+        p = .allocate(capacity: count)
+        p.initialize(repeating: 0, count: count)
+    }
+    deinit { p.deallocate() }
+    func zero() { p.update(repeating: 0, count: count) }
+}
+
+/// Saved activations of one decoder layer for a (B, T) batch.
+final class LayerActivations {
+    let x, r1, xn1, q, k, v, probs, att, xMid, r2, xn2, gate, up, h: Buffer
+    init(_ d: LlamaDims, B: Int, T: Int) {
+        let BT = B * T
+        x = Buffer(BT * d.C); r1 = Buffer(BT); xn1 = Buffer(BT * d.C)          // layer input, 1/rms, normed
+        q = Buffer(BT * d.qDim); k = Buffer(BT * d.kvDim); v = Buffer(BT * d.kvDim)   // q, k after RoPE
+        probs = Buffer(B * d.NH * T * T)                                        // (B, NH, T, T) softmax
+        att = Buffer(BT * d.qDim); xMid = Buffer(BT * d.C)                      // attention output, residual
+        r2 = Buffer(BT); xn2 = Buffer(BT * d.C)
+        gate = Buffer(BT * d.F); up = Buffer(BT * d.F); h = Buffer(BT * d.F)     // MLP pre-activations, silu(g)·u
+    }
+    var bytes: Int { [x, r1, xn1, q, k, v, probs, att, xMid, r2, xn2, gate, up, h].reduce(0) { $0 + $1.count * 4 } }
+}
+
+/// Buffers for training steps at a fixed (B, T): activations (all layers, or one layer's worth plus the
+/// layer inputs with `recompute`), gradient scratch, and the loss head's chunk buffers.
+public final class LlamaTrainState: @unchecked Sendable {
+    public let dims: LlamaDims
+    public let B: Int, T: Int
+    /// Gradient checkpointing: keep only each layer's input and recompute the rest during backward.
+    public let recompute: Bool
+    let acts: [LayerActivations]          // L entries, or 1 (reused) with recompute
+    let layerInputs: [Buffer]             // L entries with recompute: (BT, C) each
+    let xFinal, rFinal, xnFinal: Buffer   // (BT, C), (BT), (BT, C)
+    let dx, dxn, dq, dk, dv, datt, dGate, dUp, dh, dScores: Buffer
+    let logitsChunk: Buffer               // (chunkRows, V)
+    let gatherX, gatherDX: Buffer         // (chunkRows, C): normed hidden rows that have a target, and their grads
+    let chunkRows = 64
+    let rope: RoPE
+
+    public init(dims d: LlamaDims, B: Int, T: Int, recompute: Bool = false) {
+        precondition(B >= 1 && T >= 1, "batch and sequence length must be positive")
+        (dims, self.B, self.T, self.recompute) = (d, B, T, recompute)
+        let BT = B * T
+        acts = (0..<(recompute ? 1 : d.L)).map { _ in LayerActivations(d, B: B, T: T) }
+        layerInputs = recompute ? (0..<d.L).map { _ in Buffer(BT * d.C) } : []
+        xFinal = Buffer(BT * d.C); rFinal = Buffer(BT); xnFinal = Buffer(BT * d.C)
+        dx = Buffer(BT * d.C); dxn = Buffer(BT * d.C)
+        dq = Buffer(BT * d.qDim); dk = Buffer(BT * d.kvDim); dv = Buffer(BT * d.kvDim); datt = Buffer(BT * d.qDim)
+        dGate = Buffer(BT * d.F); dUp = Buffer(BT * d.F); dh = Buffer(BT * d.F)
+        dScores = Buffer(T * T)
+        logitsChunk = Buffer(chunkRows * d.V)
+        gatherX = Buffer(chunkRows * d.C); gatherDX = Buffer(chunkRows * d.C)
+        rope = RoPE(headDim: d.hd, maxPositions: T, theta: d.ropeTheta)
+    }
+
+    /// Bytes of activation buffers (saved activations + gradient scratch), for the memory report.
+    public var activationBytes: Int {
+        let scratch = [xFinal, rFinal, xnFinal, dx, dxn, dq, dk, dv, datt, dGate, dUp, dh, dScores, logitsChunk, gatherX, gatherDX]
+        return acts.reduce(0) { $0 + $1.bytes } + layerInputs.reduce(0) { $0 + $1.count * 4 }
+            + scratch.reduce(0) { $0 + $1.count * 4 }
+    }
+}
+
+/// Result of one forward + backward pass.
+public struct TrainingLoss: Sendable, Equatable {
+    /// Mean cross-entropy over the target tokens.
+    public var loss: Double
+    /// Number of target tokens (positions whose target is ≥ 0).
+    public var targetTokens: Int
+}
+
+public enum LlamaTraining {
+    /// y (rows, out) = x (rows, in) · Wᵀ
+    @inline(__always)
+    static func linear(_ x: UnsafePointer<Float>, _ w: Tensor, _ y: UnsafeMutablePointer<Float>, rows: Int) {
+        w.withUnsafeBufferPointer { pw in
+            Float.gemm(transA: false, transB: true, m: rows, n: w.shape[0], k: w.shape[1], alpha: 1,
+                       a: x, lda: w.shape[1], b: pw.baseAddress!, ldb: w.shape[1], beta: 0, c: y, ldc: w.shape[0])
+        }
+    }
+
+    /// Backward of `linear`: dW += dyᵀ·x and dx (= or +=) dy·W.
+    @inline(__always)
+    static func linearBackward(dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: Tensor, dW: inout Tensor,
+                               dx: UnsafeMutablePointer<Float>, accumulate: Bool, rows: Int) {
+        let (out, inn) = (w.shape[0], w.shape[1])
+        dW.withUnsafeMutableBufferPointer { pdw in
+            Float.gemm(transA: true, transB: false, m: out, n: inn, k: rows, alpha: 1,
+                       a: dy, lda: out, b: x, ldb: inn, beta: 1, c: pdw.baseAddress!, ldc: inn)
+        }
+        w.withUnsafeBufferPointer { pw in
+            Float.gemm(transA: false, transB: false, m: rows, n: inn, k: out, alpha: 1,
+                       a: dy, lda: out, b: pw.baseAddress!, ldb: inn, beta: accumulate ? 1 : 0, c: dx, ldc: inn)
+        }
+    }
+
+    /// Forward of one decoder layer over the batch, filling `a` (whose `x` holds the layer input) and
+    /// writing the layer output into `out`.
+    static func layerForward(_ p: LlamaParameters.Layer, _ a: LayerActivations, out: UnsafeMutablePointer<Float>,
+                             state s: LlamaTrainState) {
+        let d = s.dims, B = s.B, T = s.T, BT = B * T
+        p.attnNorm.withUnsafeBufferPointer { w in
+            for t in 0..<BT { a.r1.p[t] = Kernels.rmsNorm(a.x.p + t * d.C, w.baseAddress!, d.eps, a.xn1.p + t * d.C, d.C) }
+        }
+        linear(a.xn1.p, p.wq, a.q.p, rows: BT)
+        linear(a.xn1.p, p.wk, a.k.p, rows: BT)
+        linear(a.xn1.p, p.wv, a.v.p, rows: BT)
+        for b in 0..<B {
+            for t in 0..<T {
+                s.rope.apply(a.q.p + (b * T + t) * d.qDim, heads: d.NH, pos: t)
+                s.rope.apply(a.k.p + (b * T + t) * d.kvDim, heads: d.NKV, pos: t)
+            }
+        }
+        let scale = 1 / Float(d.hd).squareRoot(), group = d.NH / d.NKV
+        for b in 0..<B {
+            for h in 0..<d.NH {
+                let g = h / group
+                let P = a.probs.p + (b * d.NH + h) * T * T
+                let Q = a.q.p + b * T * d.qDim + h * d.hd, K = a.k.p + b * T * d.kvDim + g * d.hd
+                let V = a.v.p + b * T * d.kvDim + g * d.hd
+                Float.gemm(transA: false, transB: true, m: T, n: T, k: d.hd, alpha: scale,
+                           a: Q, lda: d.qDim, b: K, ldb: d.kvDim, beta: 0, c: P, ldc: T)
+                for t in 0..<T {
+                    let row = P + t * T
+                    Kernels.softmax(row, t + 1)
+                    for j in (t + 1)..<max(t + 1, T) { row[j] = 0 }
+                }
+                Float.gemm(transA: false, transB: false, m: T, n: d.hd, k: T, alpha: 1,
+                           a: P, lda: T, b: V, ldb: d.kvDim, beta: 0, c: a.att.p + b * T * d.qDim + h * d.hd, ldc: d.qDim)
+            }
+        }
+        linear(a.att.p, p.wo, a.xMid.p, rows: BT)
+        Kernels.add(a.xMid.p, a.x.p, a.xMid.p, BT * d.C)
+        p.mlpNorm.withUnsafeBufferPointer { w in
+            for t in 0..<BT { a.r2.p[t] = Kernels.rmsNorm(a.xMid.p + t * d.C, w.baseAddress!, d.eps, a.xn2.p + t * d.C, d.C) }
+        }
+        linear(a.xn2.p, p.wGate, a.gate.p, rows: BT)
+        linear(a.xn2.p, p.wUp, a.up.p, rows: BT)
+        Kernels.swiglu(a.gate.p, a.up.p, a.h.p, BT * d.F)
+        linear(a.h.p, p.wDown, out, rows: BT)
+        Kernels.add(out, a.xMid.p, out, BT * d.C)
+    }
+
+    /// Backward of one decoder layer. On entry `s.dx` holds dL/d(output); on exit dL/d(input).
+    static func layerBackward(_ p: LlamaParameters.Layer, _ g: inout LlamaParameters.Layer, _ a: LayerActivations,
+                              state s: LlamaTrainState) {
+        let d = s.dims, B = s.B, T = s.T, BT = B * T
+        // MLP: out = xMid + Wdown·h.  dx (= d out) flows to xMid unchanged, plus through the MLP.
+        linearBackward(dy: s.dx.p, x: a.h.p, w: p.wDown, dW: &g.wDown, dx: s.dh.p, accumulate: false, rows: BT)
+        BackwardKernels.swiglu(dh: s.dh.p, gate: a.gate.p, up: a.up.p, dGate: s.dGate.p, dUp: s.dUp.p, BT * d.F)
+        linearBackward(dy: s.dGate.p, x: a.xn2.p, w: p.wGate, dW: &g.wGate, dx: s.dxn.p, accumulate: false, rows: BT)
+        linearBackward(dy: s.dUp.p, x: a.xn2.p, w: p.wUp, dW: &g.wUp, dx: s.dxn.p, accumulate: true, rows: BT)
+        p.mlpNorm.withUnsafeBufferPointer { w in
+            g.mlpNorm.withUnsafeMutableBufferPointer { dw in
+                for t in 0..<BT {
+                    BackwardKernels.rmsNorm(dy: s.dxn.p + t * d.C, x: a.xMid.p + t * d.C, weight: w.baseAddress!, r: a.r2.p[t],
+                                            dx: s.dx.p + t * d.C, dWeight: dw.baseAddress!, d.C)
+                }
+            }
+        }
+        // Attention: xMid = x + Wo·att.
+        linearBackward(dy: s.dx.p, x: a.att.p, w: p.wo, dW: &g.wo, dx: s.datt.p, accumulate: false, rows: BT)
+        s.dk.zero(); s.dv.zero()
+        let scale = 1 / Float(d.hd).squareRoot(), group = d.NH / d.NKV
+        let dS = s.dScores.p
+        for b in 0..<B {
+            for h in 0..<d.NH {
+                let gi = h / group
+                let P = a.probs.p + (b * d.NH + h) * T * T
+                let Q = a.q.p + b * T * d.qDim + h * d.hd, K = a.k.p + b * T * d.kvDim + gi * d.hd
+                let V = a.v.p + b * T * d.kvDim + gi * d.hd
+                let dO = s.datt.p + b * T * d.qDim + h * d.hd
+                let dQ = s.dq.p + b * T * d.qDim + h * d.hd
+                let dK = s.dk.p + b * T * d.kvDim + gi * d.hd, dV = s.dv.p + b * T * d.kvDim + gi * d.hd
+                // dP = dO·Vᵀ (T, T); dV += Pᵀ·dO
+                Float.gemm(transA: false, transB: true, m: T, n: T, k: d.hd, alpha: 1,
+                           a: dO, lda: d.qDim, b: V, ldb: d.kvDim, beta: 0, c: dS, ldc: T)
+                Float.gemm(transA: true, transB: false, m: T, n: d.hd, k: T, alpha: 1,
+                           a: P, lda: T, b: dO, ldb: d.qDim, beta: 1, c: dV, ldc: d.kvDim)
+                for t in 0..<T {
+                    BackwardKernels.softmax(p: P + t * T, dp: dS + t * T, t + 1)
+                    for j in (t + 1)..<max(t + 1, T) { dS[t * T + j] = 0 }
+                }
+                // S = scale·Q·Kᵀ: dQ = scale·dS·K, dK += scale·dSᵀ·Q
+                Float.gemm(transA: false, transB: false, m: T, n: d.hd, k: T, alpha: scale,
+                           a: dS, lda: T, b: K, ldb: d.kvDim, beta: 0, c: dQ, ldc: d.qDim)
+                Float.gemm(transA: true, transB: false, m: T, n: d.hd, k: T, alpha: scale,
+                           a: dS, lda: T, b: Q, ldb: d.qDim, beta: 1, c: dK, ldc: d.kvDim)
+            }
+        }
+        for b in 0..<B {
+            for t in 0..<T {
+                s.rope.applyInverse(s.dq.p + (b * T + t) * d.qDim, heads: d.NH, pos: t)
+                s.rope.applyInverse(s.dk.p + (b * T + t) * d.kvDim, heads: d.NKV, pos: t)
+            }
+        }
+        linearBackward(dy: s.dq.p, x: a.xn1.p, w: p.wq, dW: &g.wq, dx: s.dxn.p, accumulate: false, rows: BT)
+        linearBackward(dy: s.dk.p, x: a.xn1.p, w: p.wk, dW: &g.wk, dx: s.dxn.p, accumulate: true, rows: BT)
+        linearBackward(dy: s.dv.p, x: a.xn1.p, w: p.wv, dW: &g.wv, dx: s.dxn.p, accumulate: true, rows: BT)
+        p.attnNorm.withUnsafeBufferPointer { w in
+            g.attnNorm.withUnsafeMutableBufferPointer { dw in
+                for t in 0..<BT {
+                    BackwardKernels.rmsNorm(dy: s.dxn.p + t * d.C, x: a.x.p + t * d.C, weight: w.baseAddress!, r: a.r1.p[t],
+                                            dx: s.dx.p + t * d.C, dWeight: dw.baseAddress!, d.C)
+                }
+            }
+        }
+    }
+}
