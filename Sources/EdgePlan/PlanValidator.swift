@@ -88,7 +88,7 @@ public struct PlanValidator: Sendable {
             }
             firstLine[index] = line
             if index != expected { report(line, "step number \(index) is out of sequence: expected \(expected)") }
-            expected = index + 1
+            expected = max(expected, index + 1)   // one misplaced number is one error, not a cascade
         }
         var stepAt: [Int: PlanStep] = [:]
         for s in steps where stepAt[s.index] == nil && firstLine[s.index] == s.line { stepAt[s.index] = s }

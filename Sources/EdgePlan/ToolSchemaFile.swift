@@ -21,11 +21,8 @@ enum ToolSchemaFile {
         let root: JSONValue
         do {
             root = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let reason = (context.underlyingError.map { "\($0)" }) ?? context.debugDescription
-            throw .invalidJSON(path: path, reason: reason)
         } catch {
-            throw .invalidJSON(path: path, reason: "\(error)")
+            throw .invalidJSON(path: path, reason: syntaxProblem(data) ?? "\(error)")
         }
         let reader = Reader(path: path)
         let top = try reader.object(root, "(top level)", allowed: ["name", "description", "tools"])
@@ -42,6 +39,24 @@ enum ToolSchemaFile {
             try set.add(tool, source: path)
         }
         return set
+    }
+
+    /// `line L, column C: <parser message>` for a JSON syntax error (JSONDecoder gives no position;
+    /// JSONSerialization gives a byte offset, "around character N").
+    static func syntaxProblem(_ data: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let message = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
+            guard let range = message.range(of: "character "),
+                  let offset = Int(message[range.upperBound...].prefix { $0.isNumber }) else { return message }
+            let prefix = data.prefix(offset)
+            let line = prefix.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            let lineStart = prefix.lastIndex(of: 0x0A).map { $0 + 1 } ?? prefix.startIndex
+            let column = String(decoding: prefix[lineStart...], as: UTF8.self).count + 1
+            return "line \(line), column \(column): \(message)"
+        }
     }
 
     private struct Reader {
