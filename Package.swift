@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "edgeagent", targets: ["edgeagent"]),
         .library(name: "EdgeTensor", targets: ["EdgeTensor"]),
         .library(name: "EdgeModel", targets: ["EdgeModel"]),
+        .library(name: "EdgeOptim", targets: ["EdgeOptim"]),
         .library(name: "EdgeInference", targets: ["EdgeInference"]),
         .library(name: "EdgePlan", targets: ["EdgePlan"]),
     ],
@@ -35,6 +36,7 @@ let package = Package(
 
         .target(name: "EdgeTensor", dependencies: ["CBLAS", "CKernels", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeModel", dependencies: ["EdgeTensor", "CSentencePiece", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "EdgeOptim", dependencies: ["EdgeTensor"]),
         .target(name: "EdgeInference", dependencies: ["EdgeModel", "EdgeTensor", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgePlan", dependencies: [], resources: []),
         .target(name: "EdgeTestSupport", dependencies: ["EdgeTensor"], path: "Sources/EdgeTestSupport"),
@@ -42,13 +44,14 @@ let package = Package(
         .executableTarget(
             name: "edgeagent",
             dependencies: [
-                "EdgeTensor", "EdgeModel", "EdgeInference", "EdgePlan",
+                "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgePlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "EdgeTensorTests", dependencies: ["EdgeTensor", "EdgeTestSupport", "CReadline", "CKernels"]),
         .testTarget(name: "EdgeModelTests", dependencies: ["EdgeModel", "EdgeTestSupport"]),
+        .testTarget(name: "EdgeOptimTests", dependencies: ["EdgeOptim", "EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgeInferenceTests", dependencies: ["EdgeInference", "EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgePlanTests", dependencies: ["EdgePlan"]),
     ],
