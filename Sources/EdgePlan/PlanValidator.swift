@@ -105,12 +105,37 @@ public struct PlanValidator: Sendable {
                 }
             }
         } else {
-            report(Self.line(plan.items.last ?? .step(steps[0])), "missing join(): the last step must be join()")
+            let last = max(plan.items.last.map(Self.line) ?? 1, unparsedSteps.values.max() ?? 1)
+            report(last, "missing join(): the last step must be join()")
         }
-        for t in plan.thoughts where t.text.contains(where: { $0.isNewline }) {
-            report(t.line, "a Thought must fit on one line")
+        for t in plan.thoughts {
+            if t.text.contains(where: { $0.isNewline }) { report(t.line, "a Thought must fit on one line") }
+            if Self.containsAction(t.text) {
+                report(t.line, "a Thought must not contain a step 'N. tool(…)': TinyAgent's parser would run it")
+            }
         }
         return errors
+    }
+
+    /// Whether `text` holds what TinyAgent's action regex `(\d+)\. (\w+)\((.*)\)` finds anywhere.
+    static func containsAction(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        var i = 0
+        while i < b.count {
+            guard PlanLexer.isDigit(b[i]) else { i += 1; continue }
+            var j = i
+            while j < b.count && PlanLexer.isDigit(b[j]) { j += 1 }
+            if j + 2 < b.count && b[j] == UInt8(ascii: ".") && b[j + 1] == 0x20 {
+                var k = j + 2
+                // Python's \w is Unicode-aware: any non-ASCII byte may be part of a word.
+                while k < b.count && (PlanLexer.isIdentifierContinue(b[k]) || b[k] >= 0x80) { k += 1 }
+                if k > j + 2 && k < b.count && b[k] == UInt8(ascii: "(") && b[(k + 1)...].contains(UInt8(ascii: ")")) {
+                    return true
+                }
+            }
+            i = j
+        }
+        return false
     }
 
     private static func line(_ item: PlanItem) -> Int {

@@ -67,6 +67,8 @@ import Testing
         ("1. get_email_address(\"a\")\n2. summarize_pdf($2)\n3. join()", 2,
          "step 2 refers to its own output ($2); a step can only use earlier results"),
         ("1. get_email_address(\"Sam\"\n2. join()", 1, "unclosed argument list: expected ',' or ')'"),
+        ("Thought: first 1. get_email_address(\"Sam\")\n1. join()", 1,
+         "a Thought must not contain a step 'N. tool(…)': TinyAgent's parser would run it"),
     ] as [(String, Int, String)])
     func reportsEachProblem(text: String, line: Int, message: String) {
         let report = Self.validator.validate(text)
