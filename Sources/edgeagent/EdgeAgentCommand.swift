@@ -10,6 +10,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
         // One line per command; each command lives in its own file.
         subcommands: [
             BenchCommand.self,
+            ValidateCommand.self,
         ]
     )
 }
