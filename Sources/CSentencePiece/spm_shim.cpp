@@ -5,6 +5,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct spm_processor { sentencepiece::SentencePieceProcessor sp; };
@@ -88,6 +89,15 @@ void spm_free_string(char *s) { std::free(s); }
 
 int32_t spm_train(const char *args) {
     auto st = sentencepiece::SentencePieceTrainer::Train(absl::string_view(args));
+    if (!st.ok()) { last_error = st.ToString(); return -1; }
+    last_error.clear();
+    return 0;
+}
+
+int32_t spm_train_kv(const char *const *names, const char *const *values, size_t n) {
+    std::unordered_map<std::string, std::string> kwargs;
+    for (size_t i = 0; i < n; ++i) kwargs[names[i]] = values[i];
+    auto st = sentencepiece::SentencePieceTrainer::Train(kwargs);
     if (!st.ok()) { last_error = st.ToString(); return -1; }
     last_error.clear();
     return 0;

@@ -43,6 +43,10 @@ void spm_free_string(char *s);
 /// e.g. "--input=corpus.txt --model_prefix=m --vocab_size=500". Returns 0 on success, -1 on failure.
 int32_t spm_train(const char *args);
 
+/// Train from `n` flag name/value pairs (names without "--", e.g. "input", "vocab_size"), so that paths may
+/// contain spaces. Returns 0 on success, -1 on failure (message in spm_last_error()).
+int32_t spm_train_kv(const char *const *names, const char *const *values, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,117 @@
+import EdgeModel
+import EdgeTestSupport
+import Foundation
+import Testing
+
+/// Fixtures written by Tests/Fixtures/gen_tokenizers.py (HF tokenizers 0.23.3 / transformers 5.23.0 /
+/// sentencepiece 0.2.3).
+enum TokenizerFixtures {
+    struct Case: Decodable {
+        let text: String
+        let ids: [Int32]
+        let ids_no_bos: [Int32]
+        let decoded: String
+        let decoded_skip_special: String
+        let spm_library_ids: [Int32]?
+        let spm_library_decoded: String?
+        let hf_fast_ids: [Int32]?
+    }
+    struct Set: Decodable {
+        let vocab_size: Int
+        let cases: [Case]
+    }
+    struct Chat: Decodable {
+        let messages: [ChatMessage]
+        let add_generation_prompt: Bool
+        let chatml: String
+        let zephyr: String
+    }
+    struct File: Decodable {
+        let bpe: Set
+        let spm: Set
+        let chat: [Chat]
+        let templates: [String: String]
+    }
+
+    static let dir = TestSupport.fixture("tokenizers")
+
+    static func load() throws -> File {
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/cases.json"))
+        return try JSONDecoder().decode(File.self, from: data)
+    }
+
+    static func bpe() throws -> LoadedTokenizer { try TokenizerLoader.load(directory: dir + "/bpe") }
+    static func spm() throws -> LoadedTokenizer { try TokenizerLoader.load(directory: dir + "/spm") }
+}
+
+@Suite struct TokenizerTests {
+    @Test func loaderPicksTheRightImplementation() throws {
+        let bpe = try TokenizerFixtures.bpe()
+        #expect(bpe.tokenizer is BPETokenizer)
+        #expect(try bpe.chatTemplate() == .smolLM2)
+        let spm = try TokenizerFixtures.spm()
+        #expect(spm.tokenizer is SentencePieceTokenizer)
+        #expect(try spm.chatTemplate() == .zephyr)
+        #expect(spm.tokenizer.addsBosByDefault)
+        #expect(!bpe.tokenizer.addsBosByDefault)
+    }
+
+    @Test func missingDirectoryIsATypedError() throws {
+        #expect(throws: TokenizerError.self) { try TokenizerLoader.load(directory: "/nonexistent/model") }
+        do {
+            _ = try TokenizerLoader.load(directory: "/nonexistent/model")
+        } catch {
+            #expect("\(error)".contains("tokenizer.model"))
+        }
+    }
+
+    @Test func specialTokenMatcherIsLeftmostLongest() throws {
+        let m = SpecialTokenMatcher(["<a>": 1, "<ab>": 2, "b": 3])
+        let bytes = Array("x<ab><a>b".utf8)
+        #expect(m.split(bytes) == [.text(0..<1), .special(2), .special(1), .special(3)])
+        #expect(SpecialTokenMatcher([:]).split(Array("hi".utf8)) == [.text(0..<2)])
+        #expect(m.split([]) == [])
+    }
+
+    /// Streaming the ids one by one gives exactly `decode` for every fixture string, with both tokenizers.
+    @Test func streamingMatchesDecode() throws {
+        let fixtures = try TokenizerFixtures.load()
+        let pairs: [(any Tokenizer, TokenizerFixtures.Set)] = [
+            (try TokenizerFixtures.bpe().tokenizer, fixtures.bpe), (try TokenizerFixtures.spm().tokenizer, fixtures.spm),
+        ]
+        for (tok, set) in pairs {
+            for c in set.cases {
+                for skip in [false, true] {
+                    var stream = StreamingDetokenizer(tokenizer: tok, skipSpecialTokens: skip,
+                                                      stripLeadingSpace: tok.decodeStripsLeadingSpace)
+                    var text = ""
+                    for id in c.ids { text += try stream.append(id) }
+                    text += stream.finish()
+                    #expect(text == (skip ? c.decoded_skip_special : c.decoded), "\(type(of: tok)) \(c.text.debugDescription)")
+                }
+            }
+        }
+    }
+
+    @Test func streamingHoldsBackIncompleteUTF8() throws {
+        let tok = try ByteTokenizer()
+        var stream = StreamingDetokenizer(tokenizer: tok)
+        let emoji = Array("😀".utf8)                         // F0 9F 98 80
+        #expect(try stream.append(Int32(Character("a").asciiValue!)) == "a")
+        for b in emoji.dropLast() {
+            #expect(try stream.append(Int32(b)) == "")
+        }
+        #expect(stream.pendingByteCount == 3)
+        #expect(try stream.append(Int32(emoji[3])) == "😀")
+        #expect(try stream.append(0xE2) == "")                 // an incomplete sequence at the end
+        #expect(stream.finish() == "\u{FFFD}")
+        #expect(throws: TokenizerError.self) { _ = try stream.append(99_999) }
+    }
+
+    @Test func decodeRejectsOutOfRangeIds() throws {
+        let bpe = try TokenizerFixtures.bpe().tokenizer
+        #expect(throws: TokenizerError.idOutOfRange(id: 5000, vocabSize: bpe.vocabSize)) { _ = try bpe.decode([1, 5000]) }
+        #expect(throws: TokenizerError.self) { _ = try bpe.decode([-1]) }
+        #expect(bpe.tokenBytes(-1) == nil)
+    }
+}
