@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "EdgeModel", targets: ["EdgeModel"]),
         .library(name: "EdgeOptim", targets: ["EdgeOptim"]),
         .library(name: "EdgeInference", targets: ["EdgeInference"]),
+        .library(name: "EdgeTrain", targets: ["EdgeTrain"]),
         .library(name: "EdgePlan", targets: ["EdgePlan"]),
     ],
     dependencies: [
@@ -38,13 +39,15 @@ let package = Package(
         .target(name: "EdgeModel", dependencies: ["EdgeTensor", "CSentencePiece", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeOptim", dependencies: ["EdgeTensor"]),
         .target(name: "EdgeInference", dependencies: ["EdgeModel", "EdgeTensor", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "EdgeTrain", dependencies: ["EdgeModel", "EdgeOptim", "EdgeTensor", "EdgePlan",
+                                                  .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgePlan", dependencies: [], resources: []),
         .target(name: "EdgeTestSupport", dependencies: ["EdgeTensor"], path: "Sources/EdgeTestSupport"),
 
         .executableTarget(
             name: "edgeagent",
             dependencies: [
-                "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgePlan",
+                "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgeTrain", "EdgePlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +56,7 @@ let package = Package(
         .testTarget(name: "EdgeModelTests", dependencies: ["EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgeOptimTests", dependencies: ["EdgeOptim", "EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgeInferenceTests", dependencies: ["EdgeInference", "EdgeModel", "EdgeTestSupport"]),
+        .testTarget(name: "EdgeTrainTests", dependencies: ["EdgeTrain", "EdgeModel", "EdgeOptim", "EdgeTestSupport"]),
         .testTarget(name: "EdgePlanTests", dependencies: ["EdgePlan"]),
     ],
     cxxLanguageStandard: .cxx17

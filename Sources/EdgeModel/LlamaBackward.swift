@@ -36,7 +36,12 @@ final class LayerActivations {
 /// layer inputs with `recompute`), gradient scratch, and the loss head's chunk buffers.
 public final class LlamaTrainState: @unchecked Sendable {
     public let dims: LlamaDims
-    public let B: Int, T: Int
+    /// Sequences per batch and the most tokens per sequence the buffers hold.
+    public let B: Int, maxT: Int
+    /// Tokens per sequence of the current batch (≤ maxT); set it before a pass to train on shorter batches.
+    public var T: Int {
+        didSet { precondition(T >= 1 && T <= maxT, "sequence length \(T) outside 1...\(maxT)") }
+    }
     /// Gradient checkpointing: keep only each layer's input and recompute the rest during backward.
     public let recompute: Bool
     let acts: [LayerActivations]          // L entries, or 1 (reused) with recompute
@@ -50,7 +55,7 @@ public final class LlamaTrainState: @unchecked Sendable {
 
     public init(dims d: LlamaDims, B: Int, T: Int, recompute: Bool = false) {
         precondition(B >= 1 && T >= 1, "batch and sequence length must be positive")
-        (dims, self.B, self.T, self.recompute) = (d, B, T, recompute)
+        (dims, self.B, self.maxT, self.T, self.recompute) = (d, B, T, T, recompute)
         let BT = B * T
         acts = (0..<(recompute ? 1 : d.L)).map { _ in LayerActivations(d, B: B, T: T) }
         layerInputs = recompute ? (0..<d.L).map { _ in Buffer(BT * d.C) } : []

@@ -16,7 +16,7 @@ extension LlamaTraining {
                                         state s: LlamaTrainState, targetNormalizer: Int? = nil,
                                         afterLayer: ((Int, inout LlamaParameters) -> Void)? = nil) -> TrainingLoss {
         let d = s.dims, BT = s.B * s.T
-        precondition(tokens.count == BT && targets.count == BT, "tokens/targets must have B·T = \(BT) entries")
+        precondition(tokens.count == BT && targets.count == BT, "tokens/targets must have B·T = \(BT) entries, got \(tokens.count)")
         forwardLayers(p, tokens: tokens, state: s)
         let (loss, count) = lossHead(p, targets: targets, grads: &g, state: s, normalizer: targetNormalizer, backward: true)
         // Final RMSNorm backward: dx = d(xFinal).

@@ -1,0 +1,65 @@
+import Dispatch
+import EdgeModel
+import EdgeOptim
+import EdgeTensor
+
+/// `edgeagent bench train`: tokens/s and peak RSS of full training steps (forward, backward, optimizer)
+/// on random tokens, median of `runs` steps after `warmup` steps.
+public enum TrainBenchmark {
+    public struct Report: Codable, Sendable {
+        public var tokensPerSecond: Double
+        public var medianStepSeconds: Double
+        public var peakRSSBytes: Int?
+        public var parameterCount: Int
+        public var batch: Int
+        public var sequenceLength: Int
+        public var threads: Int
+        public var blasKernel: String
+        public var optimizer: String
+        public var flopsPerToken: Double
+        /// Achieved GFLOPS (6·N + attention per token × tokens/s).
+        public var achievedGflops: Double
+        enum CodingKeys: String, CodingKey {
+            case tokensPerSecond = "tokens_per_s", medianStepSeconds = "median_step_s", peakRSSBytes = "peak_rss_bytes"
+            case parameterCount = "parameter_count", batch, sequenceLength = "seq", threads, blasKernel = "blas_kernel"
+            case optimizer, flopsPerToken = "flops_per_token", achievedGflops = "achieved_gflops"
+        }
+    }
+
+    /// Training FLOPs per token: 6 per weight of every matmul (forward 2, backward 4) plus causal attention
+    /// (QKᵀ and PV: 2·2·T·hd·NH per token forward, ×3 with backward, halved for causality).
+    public static func flopsPerToken(_ d: LlamaDims, T: Int, tied: Bool) -> Double {
+        let perLayer = Double(d.C * (2 * d.qDim + 2 * d.kvDim) + 3 * d.C * d.F)
+        let head = Double(d.V * d.C)
+        let attention = 3.0 * 4.0 * Double(T) * Double(d.qDim) / 2
+        return 6 * (perLayer * Double(d.L) + head) + attention * Double(d.L)
+    }
+
+    public static func run(dims d: LlamaDims, tied: Bool, B: Int, T: Int, optimizer: any Optimizer, optimizerName: String,
+                           recompute: Bool = false, warmup: Int = 2, runs: Int = 5, progress: (String) -> Void = { _ in }) throws -> Report {
+        var params = LlamaParameters.random(d, tied: tied, seed: 1)
+        var grads = LlamaParameters(zeros: d, tied: tied)
+        let state = LlamaTrainState(dims: d, B: B, T: T, recompute: recompute)
+        var rng = SplitMix64(seed: 2)
+        let tokens = (0..<(B * T)).map { _ in Int32(rng.nextInt(below: d.V)) }
+        var targets = Array(tokens.dropFirst()) + [-1]
+        for b in 0..<B { targets[b * T + T - 1] = -1 }
+        var times: [Double] = []
+        for i in 0..<(warmup + runs) {
+            progress("step \(i + 1)/\(warmup + runs)")
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            grads.zero()
+            LlamaTraining.lossAndGradients(params, tokens: tokens, targets: targets, grads: &grads, state: state)
+            try params.forEachMutable(pairedWith: grads) { name, p, g in try optimizer.update(name, parameter: &p, gradient: g, lr: 1e-4) }
+            if i >= warmup { times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) }
+        }
+        times.sort()
+        let median = times[times.count / 2]
+        let tps = Double(B * T) / median
+        let fpt = flopsPerToken(d, T: T, tied: tied)
+        return Report(tokensPerSecond: tps, medianStepSeconds: median, peakRSSBytes: MemoryStats.peakRSS,
+                      parameterCount: params.parameterCount, batch: B, sequenceLength: T, threads: Threads.count,
+                      blasKernel: Threads.blasCoreName, optimizer: optimizerName, flopsPerToken: fpt,
+                      achievedGflops: fpt * tps / 1e9)
+    }
+}
