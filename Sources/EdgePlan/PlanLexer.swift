@@ -93,6 +93,9 @@ public struct PlanLexer: Sendable {
             }
             let c = bytes[offset]
             if c == quote { offset += 1; break }
+            if c == 0x0D || c == 0 {   // Python reads a raw CR as a line break and refuses NUL bytes
+                throw fail("raw \(c == 0 ? "NUL" : "carriage return") inside a string; write \(c == 0 ? "\\x00" : "\\r")")
+            }
             if c != UInt8(ascii: "\\") { out.append(c); offset += 1; continue }
             guard offset + 1 < bytes.count else { throw fail("unterminated string", at: start, atEnd: true) }
             let e = bytes[offset + 1]

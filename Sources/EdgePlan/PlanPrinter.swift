@@ -56,10 +56,14 @@ public enum PlanPrinter {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
+                // Control characters and line/paragraph separators are escaped, as Python's repr does,
+                // so a printed plan line never looks broken to a line-based reader.
+                switch scalar.properties.generalCategory {
+                case .control, .lineSeparator, .paragraphSeparator:
                     let hex = String(scalar.value, radix: 16)
-                    out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-                } else {
+                    out += scalar.value < 0x100 ? "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
+                                                : "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default:
                     out.unicodeScalars.append(scalar)
                 }
             }

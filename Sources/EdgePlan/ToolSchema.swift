@@ -172,8 +172,10 @@ public struct ToolSet: Sendable, Equatable {
     /// The 16 TinyAgent tools plus `join`, from the copy of `tools/tinyagent.json` compiled into
     /// EdgePlan (``TinyAgentTools/json``), so no path is needed.
     public static var tinyAgent: ToolSet {
-        get throws(EdgePlanError) {
-            try decode(Data(TinyAgentTools.json.utf8), path: "tools/tinyagent.json (built in)")
-        }
+        get throws(EdgePlanError) { try builtInTinyAgent.get() }
+    }
+
+    private static let builtInTinyAgent = Result { () throws(EdgePlanError) -> ToolSet in
+        try decode(Data(TinyAgentTools.json.utf8), path: "tools/tinyagent.json (built in)")
     }
 }

@@ -127,3 +127,22 @@ import Testing
         #expect(PlanParser.prefixStatus("Here") != .prefix)
     }
 }
+
+@Suite struct PlanPrinterTests {
+    @Test func printsCanonicalLiterals() {
+        #expect(PlanPrinter.print(.list([.string("a\"b\\c\n\t\r\u{7}\u{85}\u{2028}é😀"), .int(-3), .float(2), .float(1e-5),
+                                         .bool(true), .none, .tuple([.int(1)]), .tuple([]), .reference(PlanReference(step: 2, braced: true))]))
+                == #"["a\"b\\c\n\t\r\x07\x85\u2028é😀", -3, 2.0, 1e-05, True, None, (1,), (), ${2}]"#)
+        let plan = Plan(items: [.thought(PlanThought("go")), .step(PlanStep(index: 1, tool: "join"))], hasEndMarker: false)
+        #expect(plan.text == "Thought: go\n1. join()\n")
+    }
+
+    @Test func rejectsRawCarriageReturnAndNulInStrings() {
+        #expect(throws: EdgePlanError.syntax(line: 1, column: 8, message: "raw carriage return inside a string; write \\r")) {
+            try Plan.parse("1. f(\"a\rb\")")
+        }
+        #expect(throws: EdgePlanError.syntax(line: 1, column: 8, message: "raw NUL inside a string; write \\x00")) {
+            try Plan.parse("1. f(\"a\u{0}b\")")
+        }
+    }
+}
