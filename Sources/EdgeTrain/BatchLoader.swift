@@ -1,0 +1,90 @@
+import EdgeTensor
+
+/// A batch ready for `LlamaTraining`: (B, T) tokens and targets, row-major, padded with −1 targets.
+public struct Batch: Sendable, Equatable {
+    public var tokens: [Int32]
+    public var targets: [Int32]
+    public var B: Int
+    public var T: Int
+    public var targetCount: Int { targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } }
+}
+
+/// Seeded, resumable stream of batches over examples.
+///
+/// Each epoch visits the kept examples in a fresh order (Fisher–Yates with SplitMix64 seeded by
+/// seed ⊕ epoch), B at a time; a batch is padded to its longest example rounded up to a multiple of 8.
+/// Examples longer than `maxSeq` are skipped and counted, never cut. The position (epoch, cursor) is the
+/// whole state, so a resumed run sees exactly the batches an uninterrupted one would.
+public struct BatchLoader: Sendable {
+    public struct Position: Codable, Sendable, Equatable {
+        public var epoch = 0
+        public var cursor = 0
+        public init(epoch: Int = 0, cursor: Int = 0) { (self.epoch, self.cursor) = (epoch, cursor) }
+    }
+
+    public let examples: [TrainingExample]
+    public let B: Int
+    public let maxSeq: Int
+    public let seed: UInt64
+    public let padToken: Int32
+    /// Examples dropped for being longer than `maxSeq`.
+    public let skippedTooLong: Int
+    public private(set) var position = Position()
+    private var order: [Int] = []
+
+    /// Throws `TrainError.noUsableExamples` when every example is longer than `maxSeq` (or there are none).
+    public init(examples all: [TrainingExample], batchSize: Int, maxSeq: Int, seed: UInt64, padToken: Int32) throws {
+        precondition(batchSize >= 1 && maxSeq >= 2, "batch size and max sequence must be positive")
+        let kept = all.filter { $0.count <= maxSeq && $0.targetCount > 0 }
+        guard !kept.isEmpty else {
+            throw TrainError.noUsableExamples(total: all.count, maxSeq: maxSeq,
+                                              shortest: all.map(\.count).min() ?? 0)
+        }
+        examples = kept
+        B = batchSize
+        self.maxSeq = maxSeq
+        self.seed = seed
+        self.padToken = padToken
+        skippedTooLong = all.filter { $0.count > maxSeq }.count
+        order = Self.order(count: kept.count, seed: seed, epoch: 0)
+    }
+
+    /// Longest padded length any batch can have (for sizing training buffers).
+    public var maxBatchLength: Int { min(maxSeq, Self.roundUp(examples.map(\.count).max() ?? 1)) }
+
+    static func roundUp(_ n: Int) -> Int { (n + 7) / 8 * 8 }
+
+    static func order(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var rng = SplitMix64(seed: seed ^ (0x9E37_79B9 &* UInt64(epoch + 1)))
+        var order = Array(0..<count)
+        for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
+        return order
+    }
+
+    /// Moves to a saved position (resume).
+    public mutating func seek(to p: Position) {
+        position = p
+        order = Self.order(count: examples.count, seed: seed, epoch: p.epoch)
+    }
+
+    /// The next batch (wrapping into the next epoch as needed).
+    public mutating func next() -> Batch {
+        var picked: [TrainingExample] = []
+        while picked.count < B {
+            if position.cursor >= order.count {
+                seek(to: Position(epoch: position.epoch + 1, cursor: 0))
+            }
+            picked.append(examples[order[position.cursor]])
+            position.cursor += 1
+        }
+        let T = min(maxSeq, Self.roundUp(picked.map(\.count).max()!))
+        var tokens = [Int32](repeating: padToken, count: B * T), targets = [Int32](repeating: -1, count: B * T)
+        for (b, e) in picked.enumerated() {
+            for t in 0..<e.count {
+                tokens[b * T + t] = e.tokens[t]
+                targets[b * T + t] = e.targets[t]
+            }
+        }
+        return Batch(tokens: tokens, targets: targets, B: B, T: T)
+    }
+}
