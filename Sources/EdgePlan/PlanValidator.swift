@@ -65,7 +65,10 @@ public struct PlanValidator: Sendable {
 
     /// Problems of an already-parsed plan. `unparsedSteps` (number → line) are step lines that had
     /// syntax errors: they count as present, so references to them are not reported twice.
+    /// A plan built in code (lines 0) is checked as if printed: item k is on line k.
     public func validate(_ plan: Plan, unparsedSteps: [Int: Int] = [:]) -> [PlanDiagnostic] {
+        var plan = plan
+        if plan.items.contains(where: { Self.line($0) <= 0 }) { plan.items = Self.numbered(plan.items) }
         var errors: [PlanDiagnostic] = []
         func report(_ line: Int, _ message: String) { errors.append(PlanDiagnostic(line: max(line, 1), message: message)) }
 
@@ -136,6 +139,15 @@ public struct PlanValidator: Sendable {
             i = j
         }
         return false
+    }
+
+    private static func numbered(_ items: [PlanItem]) -> [PlanItem] {
+        items.enumerated().map { k, item in
+            switch item {
+            case .step(var s): s.line = k + 1; return .step(s)
+            case .thought(var t): t.line = k + 1; return .thought(t)
+            }
+        }
     }
 
     private static func line(_ item: PlanItem) -> Int {

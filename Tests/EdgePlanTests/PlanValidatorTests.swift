@@ -108,6 +108,11 @@ import Testing
         let plan = Plan(items: [.thought(PlanThought("a\nb")), .step(PlanStep(index: 1, tool: "create_reminder",
                                 arguments: [.string("x"), .string(""), .string(""), .string(""), .float(.nan)])),
                                 .step(PlanStep(index: 2, tool: "join"))])
+        let forward = Plan(steps: [PlanStep(index: 1, tool: "summarize_pdf", arguments: [.string("$2")]),
+                                   PlanStep(index: 2, tool: "open_and_get_file_path", arguments: [.string("a.pdf")]),
+                                   PlanStep(index: 3, tool: "join")])
+        #expect(Self.validator.validate(forward) ==
+                [PlanDiagnostic(line: 1, message: "$2 refers to step 2, which comes later (line 2); a step can only use earlier results")])
         let messages = Self.validator.validate(plan).map(\.message)
         #expect(messages.contains("a Thought must fit on one line"))
         #expect(messages.contains("argument 5 'priority' of create_reminder must be integer, got float nan"))
@@ -123,5 +128,15 @@ import Testing
         #expect(ok == #"{"errors":[],"valid":true}"#)
         let back = try JSONDecoder().decode(PlanValidationReport.self, from: Data(json.utf8))
         #expect(back.errors == report.errors.map { PlanDiagnostic(line: $0.line, message: $0.message) } && !back.valid)
+    }
+}
+
+@Suite struct PlanJSONTests {
+    @Test func stepsEncodeAsIndexToolArgs() throws {
+        let plan = try Plan.parse(#"1. send_sms(["$1", ${2}], 'hi', None, 3, 2.5, True, ("a",))"#)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = String(decoding: try encoder.encode(plan.steps), as: UTF8.self)
+        #expect(json == #"[{"args":[["$1","${2}"],"hi",null,3,2.5,true,["a"]],"index":1,"tool":"send_sms"}]"#)
     }
 }
