@@ -18,6 +18,7 @@
 //   PlanValidationReport        Codable as {"valid": bool, "errors": [{"line": n, "message": "…"}]}
 //   PlanDiagnostic              line, column (Swift only), message
 //   ToolSet / ToolSchema        tool schemas: ToolSet.load(path:), ToolSet.tinyAgent (built in)
+//   PlanStep/PlanValue JSON     Encodable as {"index", "tool", "args"} (PlanJSON.swift)
 //
 // Format (reference/tinyagent.md §2.2): one item per line, blank lines ignored,
 //   Thought: free text
