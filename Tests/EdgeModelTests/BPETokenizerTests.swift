@@ -87,17 +87,4 @@ import Testing
         let gpt2 = PreTokenizer.gpt2.split(text).map { String(decoding: Array(text.utf8)[$0], as: UTF8.self) }
         #expect(gpt2 == ["ab", "12", " 3"])
     }
-
-    /// Not a test of correctness: encode speed on ~100 KB of mixed text (printed; debug builds are slow).
-    @Test func encodeSpeedSmoke() throws {
-        let tok = try TokenizerFixtures.bpe().tokenizer
-        let fixtures = try TokenizerFixtures.load()
-        var text = ""
-        while text.utf8.count < 100_000 { text += fixtures.bpe.cases.map(\.text).joined(separator: " ") }
-        let start = Date()
-        let ids = try tok.encode(text)
-        let seconds = Date().timeIntervalSince(start)
-        #expect(try tok.decode(ids) == text)
-        print("BPE encode: \(ids.count) tokens from \(text.utf8.count) bytes in \(seconds) s = \(Int(Double(ids.count) / seconds)) tokens/s")
-    }
 }

@@ -114,4 +114,26 @@ enum TokenizerFixtures {
         #expect(throws: TokenizerError.self) { _ = try bpe.decode([-1]) }
         #expect(bpe.tokenBytes(-1) == nil)
     }
+
+    /// Not a correctness test: encode speed of each tokenizer on ~100 KB of prose and code (printed; run with
+    /// `-c release` for meaningful numbers). Round trips are checked so the work cannot be optimised away.
+    @Test func encodeSpeedSmoke() throws {
+        let prose = try String(contentsOfFile: TokenizerFixtures.dir + "/../gen_tokenizers.py", encoding: .utf8)
+        var text = ""
+        // "▁" is SentencePiece's space: text containing it cannot round-trip through any SentencePiece model.
+        while text.utf8.count < 100_000 { text += prose.replacingOccurrences(of: "\u{2581}", with: "_") }
+        let spm = try #require(try TokenizerFixtures.spm().tokenizer as? SentencePieceTokenizer)
+        let tokenizers: [(String, any Tokenizer)] = [
+            ("bpe fixture", try TokenizerFixtures.bpe().tokenizer), ("spm library", spm),
+            ("spm swift vocab", try TokenizerGGUFTests.spmMetadata(spm).makeTokenizer()), ("byte", try ByteTokenizer()),
+        ]
+        for (name, tok) in tokenizers {
+            let clock = ContinuousClock()
+            var ids: [Int32] = []
+            let elapsed = try clock.measure { ids = try tok.encode(text, addBos: false) }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            #expect(try tok.decode(ids, skipSpecialTokens: false) == text, "\(name)")
+            print("encode speed \(name): \(ids.count) tokens, \(text.utf8.count) bytes, \(Int(Double(ids.count) / seconds)) tokens/s")
+        }
+    }
 }

@@ -1,0 +1,165 @@
+import EdgeModel
+import EdgeTensor
+import EdgeTestSupport
+import Foundation
+import Testing
+
+@Suite struct TokenizerGGUFTests {
+    /// GGUF-style metadata of the fixture SentencePiece model, as llama.cpp's converter writes it.
+    static func spmMetadata(_ spm: SentencePieceTokenizer) -> GGUFTokenizerMetadata {
+        var tokens: [String] = [], scores: [Float] = [], types: [Int32] = []
+        for id in 0..<Int32(spm.vocabSize) {
+            tokens.append(spm.tokenString(id) ?? "")
+            scores.append(spm.score(id) ?? 0)
+            switch spm.kind(id) {
+            case .byte: types.append(6)
+            case .control: types.append(3)
+            case .unknown: types.append(2)
+            default: types.append(1)
+            }
+        }
+        return GGUFTokenizerMetadata(model: "llama", tokens: tokens, scores: scores, tokenTypes: types,
+                                     bosTokenId: spm.bosTokenId, eosTokenId: spm.eosTokenId,
+                                     unknownTokenId: spm.unkTokenId, addBosToken: true, addSpacePrefix: true)
+    }
+
+    /// The Swift SentencePiece-BPE encoder over (tokens, scores, types) equals libsentencepiece on the same vocab.
+    @Test func spmVocabEncoderEqualsLibrary() throws {
+        let spm = try #require(try TokenizerFixtures.spm().tokenizer as? SentencePieceTokenizer)
+        let vocab = try #require(try Self.spmMetadata(spm).makeTokenizer() as? SentencePieceVocabTokenizer)
+        let fixtures = try TokenizerFixtures.load()
+        for c in fixtures.spm.cases {
+            #expect(try vocab.encode(c.text) == c.ids, "\(c.text.debugDescription)")
+            #expect(try vocab.encode(c.text, addBos: false) == c.ids_no_bos, "\(c.text.debugDescription)")
+            #expect(try vocab.decode(c.ids) == c.decoded, "\(c.text.debugDescription)")
+            #expect(try vocab.decode(c.ids, skipSpecialTokens: true) == c.decoded_skip_special)
+        }
+        // Random strings over a tricky alphabet: identical ids to the library.
+        let alphabet = ["the", " ", "  ", "model", "é", "日本", "😀", "1", "23", "\n", "\t", ".", "ab", "planner", "'s", "ꙮ"]
+        var rng = SplitMix64(seed: 3)
+        for _ in 0..<500 {
+            let text = (0..<(1 + rng.nextInt(below: 12))).map { _ in alphabet[rng.nextInt(below: alphabet.count)] }.joined()
+            #expect(try vocab.encode(text) == spm.encode(text), "\(text.debugDescription)")
+        }
+    }
+
+    /// Byte-level BPE fed from GGUF-style arrays (the fixture's tokenizer.json re-expressed) matches HF.
+    @Test func bpeFromGGUFArrays() throws {
+        let path = TokenizerFixtures.dir + "/bpe/tokenizer.json"
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let model = try #require(root["model"] as? [String: Any])
+        let vocab = try #require(model["vocab"] as? [String: Int])
+        var tokens = [String](repeating: "", count: vocab.count)
+        for (t, i) in vocab { tokens[i] = t }
+        let merges = try #require(model["merges"] as? [[String]]).map { $0.joined(separator: " ") }
+        let types = tokens.indices.map { Int32($0 < 3 ? 3 : 1) }
+        let meta = GGUFTokenizerMetadata(model: "gpt2", pre: "smollm", tokens: tokens, tokenTypes: types, merges: merges,
+                                         bosTokenId: 1, eosTokenId: 2, unknownTokenId: 0, addBosToken: false)
+        let tok = try meta.makeTokenizer()
+        for c in try TokenizerFixtures.load().bpe.cases {
+            #expect(try tok.encode(c.text) == c.ids, "\(c.text.debugDescription)")
+            #expect(try tok.decode(c.ids) == c.decoded)
+        }
+        var bad = meta
+        bad.pre = "mystery"
+        #expect(throws: TokenizerError.self) { _ = try bad.makeTokenizer() }
+        bad = meta
+        bad.model = "bert"
+        #expect(throws: TokenizerError.self) { _ = try bad.makeTokenizer() }
+    }
+
+    /// Opt-in: the real SmolLM2-135M-Instruct GGUF (`edgeagent model fetch`). Expected ids come from a HF `tokenizers`
+    /// BPE built from the same GGUF vocab with SmolLM2's pre-tokenizer (gen_tokenizers.py).
+    @Test func smolLM2GGUFVocabulary() throws {
+        let gguf = TestSupport.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
+        guard FileManager.default.fileExists(atPath: gguf) else {
+            print("skipping smolLM2GGUFVocabulary: \(gguf) is absent (run `edgeagent model fetch`)")
+            return
+        }
+        let meta = try MiniGGUF.tokenizerMetadata(path: gguf)
+        #expect(meta.model == "gpt2" && meta.pre == "smollm" && meta.tokens.count == 49152)
+        let tok = try meta.makeTokenizer()
+        #expect(try ChatTemplate(jinja: try #require(meta.chatTemplate)) == .smolLM2)
+        struct Case: Decodable { let text: String; let ids: [Int32]; let decoded: String }
+        struct File: Decodable { let cases: [Case] }
+        let data = try Data(contentsOf: URL(fileURLWithPath: TokenizerFixtures.dir + "/smollm2_gguf_cases.json"))
+        for c in try JSONDecoder().decode(File.self, from: data).cases {
+            #expect(try tok.encode(c.text) == c.ids, "\(c.text.debugDescription)")
+            #expect(try tok.decode(c.ids) == c.decoded)
+        }
+        // Speed on ~100 KB of English prose and code (printed; build with -c release for meaningful numbers).
+        let prose = try String(contentsOfFile: TokenizerFixtures.dir + "/../gen_tokenizers.py", encoding: .utf8)
+        var text = ""
+        while text.utf8.count < 100_000 { text += prose }
+        let clock = ContinuousClock()
+        var ids: [Int32] = []
+        let elapsed = try clock.measure { ids = try tok.encode(text) }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        #expect(try tok.decode(ids) == text)
+        print("SmolLM2 BPE encode speed: \(ids.count) tokens, \(text.utf8.count) bytes, \(Int(Double(ids.count) / seconds)) tokens/s")
+    }
+}
+
+/// Just enough GGUF v2/v3 metadata parsing for the opt-in test (the model loader has its own reader).
+enum MiniGGUF {
+    static func tokenizerMetadata(path: String) throws -> GGUFTokenizerMetadata {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        var r = Reader(data: data)
+        guard try r.bytes(4) == Array("GGUF".utf8) else { throw TokenizerError.invalidFile(path: path, reason: "magic") }
+        _ = try r.u32(); _ = try r.u64()
+        let kvCount = try r.u64()
+        var kv: [String: Any] = [:]
+        for _ in 0..<kvCount {
+            let key = try r.string()
+            kv[key] = try r.value(type: try r.u32())
+        }
+        func int(_ k: String) -> Int32? { (kv[k] as? Int).map { Int32($0) } }
+        return GGUFTokenizerMetadata(
+            model: kv["tokenizer.ggml.model"] as? String ?? "", pre: kv["tokenizer.ggml.pre"] as? String,
+            tokens: kv["tokenizer.ggml.tokens"] as? [String] ?? [], scores: (kv["tokenizer.ggml.scores"] as? [Double])?.map { Float($0) },
+            tokenTypes: (kv["tokenizer.ggml.token_type"] as? [Int])?.map { Int32($0) }, merges: kv["tokenizer.ggml.merges"] as? [String],
+            bosTokenId: int("tokenizer.ggml.bos_token_id"), eosTokenId: int("tokenizer.ggml.eos_token_id"),
+            unknownTokenId: int("tokenizer.ggml.unknown_token_id"), paddingTokenId: int("tokenizer.ggml.padding_token_id"),
+            addBosToken: kv["tokenizer.ggml.add_bos_token"] as? Bool, addSpacePrefix: kv["tokenizer.ggml.add_space_prefix"] as? Bool,
+            chatTemplate: kv["tokenizer.chat_template"] as? String)
+    }
+
+    struct Reader {
+        let data: Data
+        var pos = 0
+        mutating func bytes(_ n: Int) throws -> [UInt8] {
+            guard pos + n <= data.count else { throw TokenizerError.invalidFile(path: "gguf", reason: "truncated") }
+            defer { pos += n }
+            return [UInt8](data[(data.startIndex + pos)..<(data.startIndex + pos + n)])
+        }
+        mutating func le(_ n: Int) throws -> UInt64 {
+            try bytes(n).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        }
+        mutating func u32() throws -> UInt32 { UInt32(try le(4)) }
+        mutating func u64() throws -> UInt64 { try le(8) }
+        mutating func string() throws -> String { String(decoding: try bytes(Int(try u64())), as: UTF8.self) }
+        mutating func value(type: UInt32) throws -> Any {
+            switch type {
+            case 0, 1: return Int(try le(1))
+            case 2, 3: return Int(try le(2))
+            case 4: return Int(try le(4))
+            case 5: return Int(Int32(bitPattern: UInt32(try le(4))))
+            case 6: return Double(Float(bitPattern: UInt32(try le(4))))
+            case 7: return try le(1) != 0
+            case 8: return try string()
+            case 9:
+                let t = try u32()
+                let n = Int(try u64())
+                switch t {
+                case 8: return try (0..<n).map { _ in try string() }
+                case 6: return try (0..<n).map { _ in Double(Float(bitPattern: UInt32(try le(4)))) }
+                default: return try (0..<n).map { _ in try value(type: t) as? Int ?? 0 }
+                }
+            case 10, 11: return Int(truncatingIfNeeded: try le(8))
+            case 12: return Double(bitPattern: try le(8))
+            default: throw TokenizerError.invalidFile(path: "gguf", reason: "value type \(type)")
+            }
+        }
+    }
+}
