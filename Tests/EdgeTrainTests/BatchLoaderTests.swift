@@ -3,7 +3,9 @@ import EdgeTrain
 import Testing
 
 @Suite struct BatchLoaderTests {
-    let encoder = ChatExampleEncoder(tokenizer: ByteTokenizer(), template: .chatML)
+    let encoder: ChatExampleEncoder
+
+    init() throws { encoder = ChatExampleEncoder(tokenizer: try ByteTokenizer(), template: .chatML) }
 
     @Test func lossMaskCoversAssistantContentAndEndMarkerOnly() throws {
         let e = try encoder.encode([.system("S"), .user("hi"), .assistant("1. join()")])
