@@ -57,6 +57,8 @@ let package = Package(
         .testTarget(name: "EdgeOptimTests", dependencies: ["EdgeOptim", "EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgeInferenceTests", dependencies: ["EdgeInference", "EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgeTrainTests", dependencies: ["EdgeTrain", "EdgeModel", "EdgeOptim", "EdgeTestSupport"]),
+        // Runs the built `edgeagent` binary (built by `swift build --build-tests`).
+        .testTarget(name: "CLITests", dependencies: ["EdgeTestSupport"]),
         .testTarget(name: "EdgePlanTests", dependencies: ["EdgePlan"]),
     ],
     cxxLanguageStandard: .cxx17
