@@ -16,9 +16,14 @@ enum TokenizerFixtures {
         let spm_library_decoded: String?
         let hf_fast_ids: [Int32]?
     }
+    struct Partial: Decodable {
+        let ids: [Int32]
+        let decoded: String
+    }
     struct Set: Decodable {
         let vocab_size: Int
         let cases: [Case]
+        let partial: [Partial]
     }
     struct Chat: Decodable {
         let messages: [ChatMessage]
@@ -91,6 +96,22 @@ enum TokenizerFixtures {
                 }
             }
         }
+    }
+
+    /// Incomplete or misordered UTF-8 from byte tokens decodes with HF's replacement rules
+    /// (ByteLevel: lossy by maximal subpart; SentencePiece ByteFallback: one U+FFFD per byte of an invalid run).
+    @Test func partialSequencesDecodeLikeHF() throws {
+        let fixtures = try TokenizerFixtures.load()
+        let bpe = try TokenizerFixtures.bpe().tokenizer
+        let spm = try #require(try TokenizerFixtures.spm().tokenizer as? SentencePieceTokenizer)
+        let vocab = try TokenizerGGUFTests.spmMetadata(spm).makeTokenizer()
+        for p in fixtures.bpe.partial { #expect(try bpe.decode(p.ids) == p.decoded, "\(p.ids)") }
+        for p in fixtures.spm.partial {
+            #expect(try spm.decode(p.ids) == p.decoded, "\(p.ids)")
+            #expect(try vocab.decode(p.ids) == p.decoded, "\(p.ids)")
+        }
+        #expect(fixtures.bpe.partial.contains { $0.decoded.contains("\u{FFFD}") })
+        #expect(fixtures.spm.partial.contains { $0.decoded.contains("\u{FFFD}\u{FFFD}") })
     }
 
     @Test func streamingHoldsBackIncompleteUTF8() throws {

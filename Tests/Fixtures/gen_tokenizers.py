@@ -171,8 +171,13 @@ def train_spm(lines, out_dir):
             remove_extra_whitespaces=False, add_dummy_prefix=True, character_coverage=0.9995,
             unk_id=0, bos_id=1, eos_id=2, pad_id=-1, unk_surface=" \u2047 ", num_threads=1,
             minloglevel=2)
+        from sentencepiece import sentencepiece_model_pb2
         with open(prefix + ".model", "rb") as f:
-            data = f.read()
+            proto = sentencepiece_model_pb2.ModelProto.FromString(f.read())
+        # The trainer records its temp paths: blank them so the file is byte-identical on every run.
+        del proto.trainer_spec.input[:]
+        proto.trainer_spec.model_prefix = ""
+        data = proto.SerializeToString()
     with open(os.path.join(out_dir, "tokenizer.model"), "wb") as f:
         f.write(data)
     config = {
@@ -272,6 +277,20 @@ def write_gguf_cases(path, out_path):
     write_json(out_path, {"gguf": os.path.basename(path), "vocab_size": len(tokens), "cases": cases})
 
 
+PARTIAL_TEXTS = ["😀", "emoji 🚀🔥 rocket", "family 👨‍👩‍👧 and 👍🏽", "こんにちは世界", "café naïve façade", "U+FFFD: \ufffd"]
+
+
+def partial_decodes(tok, add_special_tokens):
+    """Decodes of id prefixes and reversed id lists: incomplete / misordered UTF-8 from byte tokens, to pin down
+    the replacement-character rules (HF ByteLevel: from_utf8_lossy; ByteFallback: one U+FFFD per byte of a run)."""
+    out = []
+    for text in PARTIAL_TEXTS:
+        ids = tok(text, add_special_tokens=add_special_tokens)["input_ids"]
+        for seq in [ids[:k] for k in range(1, len(ids))] + [ids[::-1]]:
+            out.append({"ids": seq, "decoded": tok.decode(seq, skip_special_tokens=False)})
+    return out
+
+
 def main():
     print("tokenizers", tokenizers.__version__, "transformers", transformers.__version__,
           "sentencepiece", spm.__version__, "jinja2", jinja2.__version__)
@@ -316,8 +335,8 @@ def main():
     write_json(os.path.join(OUT, "cases.json"), {
         "versions": {"tokenizers": tokenizers.__version__, "transformers": transformers.__version__,
                      "sentencepiece": spm.__version__, "jinja2": jinja2.__version__},
-        "bpe": {"vocab_size": len(bpe), "cases": hf_cases(bpe)},
-        "spm": {"vocab_size": len(llama), "cases": spm_cases},
+        "bpe": {"vocab_size": len(bpe), "cases": hf_cases(bpe), "partial": partial_decodes(bpe, True)},
+        "spm": {"vocab_size": len(llama), "cases": spm_cases, "partial": partial_decodes(llama, False)},
         "chat": chats,
         "templates": {"smollm2": SMOLLM2_TEMPLATE, "tinyllama": TINYLLAMA_TEMPLATE},
     })
