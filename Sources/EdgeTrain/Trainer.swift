@@ -1,0 +1,148 @@
+import Dispatch
+import EdgeModel
+import EdgeOptim
+import EdgeTensor
+import Foundation
+
+/// Settings of a fine-tuning run (CLI flags map one to one; defaults live here once).
+public struct FinetuneSettings: Codable, Sendable, Equatable {
+    public static let defaultSteps = 300
+    public static let defaultBatch = 4
+    public static let defaultGradAccum = 1
+    public static let defaultMaxSeq = 512
+    public static let defaultLR = 1e-4
+    public static let defaultWarmup = 10
+    public static let defaultMaxGradNorm = 1.0
+    public static let defaultSaveEvery = 100
+    public static let defaultMaxBadSteps = 5
+
+    public var steps = Self.defaultSteps
+    public var batchSize = Self.defaultBatch
+    public var gradAccum = Self.defaultGradAccum
+    public var maxSeq = Self.defaultMaxSeq
+    public var lr = Self.defaultLR
+    public var warmupSteps = Self.defaultWarmup
+    public var schedule = LRSchedule.Kind.cosine
+    /// Global-norm clipping threshold (0 = off).
+    public var maxGradNorm = Self.defaultMaxGradNorm
+    public var seed: UInt64 = 0
+    /// Checkpoint every N steps (0 = only at the end).
+    public var saveEvery = Self.defaultSaveEvery
+    /// Gradient checkpointing: recompute each layer's activations during backward.
+    public var recompute = false
+    /// Stop after this many consecutive steps with non-finite loss or gradients.
+    public var maxBadSteps = Self.defaultMaxBadSteps
+    /// Storage of saved weights.
+    public var saveBF16 = false
+
+    public init() {}
+
+    public func validate() throws {
+        guard steps >= 1 else { throw TrainError.badSetting("--steps must be ≥ 1") }
+        guard batchSize >= 1 else { throw TrainError.badSetting("--batch must be ≥ 1") }
+        guard gradAccum >= 1 else { throw TrainError.badSetting("--grad-accum must be ≥ 1") }
+        guard maxSeq >= 8 else { throw TrainError.badSetting("--max-seq must be ≥ 8") }
+        guard lr > 0, lr.isFinite else { throw TrainError.badSetting("--lr must be positive") }
+    }
+}
+
+/// One line of `train_log.jsonl`.
+public struct TrainLogEntry: Codable, Sendable, Equatable {
+    public var step: Int
+    public var loss: Double
+    public var lr: Double
+    public var gradNorm: Double
+    public var tokensPerSecond: Double
+    public var rssBytes: Int?
+    /// True when the step was skipped (non-finite loss or gradient).
+    public var skipped: Bool
+    enum CodingKeys: String, CodingKey {
+        case step, loss, lr, gradNorm = "grad_norm", tokensPerSecond = "tokens_per_s", rssBytes = "rss", skipped
+    }
+}
+
+/// Runs optimizer steps over a batch stream, logging and checkpointing; resumable bit-exactly.
+public final class Trainer {
+    public let config: LlamaConfig
+    public private(set) var parameters: LlamaParameters
+    public let optimizer: any Optimizer
+    public let settings: FinetuneSettings
+    public private(set) var loader: BatchLoader
+    public private(set) var state: TrainerState
+    let schedule: LRSchedule
+    let trainState: LlamaTrainState
+    var grads: LlamaParameters
+
+    public init(config: LlamaConfig, parameters: LlamaParameters, optimizer: any Optimizer, loader: BatchLoader,
+                settings: FinetuneSettings) throws {
+        try settings.validate()
+        self.config = config
+        self.parameters = parameters
+        self.optimizer = optimizer
+        self.settings = settings
+        self.loader = loader
+        self.state = TrainerState(step: 0, loader: loader.position, bestLoss: nil, consecutiveBadSteps: 0, elapsedSeconds: 0)
+        self.schedule = LRSchedule(kind: settings.schedule, baseLR: settings.lr, warmupSteps: settings.warmupSteps,
+                                   totalSteps: settings.steps)
+        self.trainState = LlamaTrainState(dims: config.dims, B: loader.B, T: loader.maxBatchLength, recompute: settings.recompute)
+        self.grads = LlamaParameters(zeros: config.dims, tied: parameters.isTied)
+    }
+
+    /// Restores a checkpoint written by `saveCheckpoint`.
+    public func resume(from directory: String) throws {
+        state = try Checkpoint.load(directory: directory, parameters: &parameters, optimizer: optimizer)
+        loader.seek(to: state.loader)
+    }
+
+    public func saveCheckpoint(to directory: String) throws {
+        state.loader = loader.position
+        try Checkpoint.save(directory: directory, parameters: parameters, config: config, optimizer: optimizer, state: state,
+                            weightDType: settings.saveBF16 ? .bf16 : .f32)
+    }
+
+    /// Bytes of gradients and activation buffers (for the memory report).
+    public var gradientBytes: Int { grads.parameterCount * 4 }
+    public var activationBytes: Int { trainState.activationBytes }
+
+    /// Runs one optimizer step (gradient accumulation over `gradAccum` batches). Throws `TrainError.diverged`
+    /// after `maxBadSteps` consecutive non-finite steps.
+    public func step() throws -> TrainLogEntry {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let batches = (0..<settings.gradAccum).map { _ in loader.next() }
+        let targetTotal = batches.reduce(0) { $0 + $1.targetCount }
+        grads.zero()
+        var loss = 0.0, tokens = 0
+        for b in batches {
+            trainState.T = b.T
+            let r = LlamaTraining.lossAndGradients(parameters, tokens: b.tokens, targets: b.targets, grads: &grads,
+                                                   state: trainState, targetNormalizer: targetTotal)
+            loss += r.loss
+            tokens += b.B * b.T
+        }
+        var all: [Tensor] = []
+        grads.forEach { _, g in all.append(g) }
+        let norm = GradientClipping.globalNorm(all)
+        let lr = schedule.lr(state.step)
+        let bad = !loss.isFinite || !norm.isFinite
+        if bad {
+            state.consecutiveBadSteps += 1
+            if state.consecutiveBadSteps >= settings.maxBadSteps {
+                throw TrainError.diverged(step: state.step, consecutive: state.consecutiveBadSteps)
+            }
+        } else {
+            state.consecutiveBadSteps = 0
+            let clip = GradientClipping.coefficient(norm: norm, maxNorm: settings.maxGradNorm)
+            if clip < 1 { grads.forEachMutable { _, g in g.withUnsafeMutableBufferPointer { Kernels.scale($0.baseAddress!, clip, $0.count) } } }
+            try parameters.forEachMutable(pairedWith: grads) { name, p, g in
+                try optimizer.update(name, parameter: &p, gradient: g, lr: Float(lr))
+            }
+            state.bestLoss = min(state.bestLoss ?? loss, loss)
+        }
+        state.step += 1
+        state.loader = loader.position
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        state.elapsedSeconds += seconds
+        return TrainLogEntry(step: state.step, loss: loss, lr: lr, gradNorm: norm, tokensPerSecond: Double(tokens) / seconds,
+                             rssBytes: MemoryStats.currentRSS, skipped: bad)
+    }
+}
