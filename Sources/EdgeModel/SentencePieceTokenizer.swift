@@ -208,6 +208,12 @@ public final class SentencePieceTokenizer: Tokenizer, @unchecked Sendable {
         if status != 0 { throw libraryError("train") }
     }
 
+    /// Trains with an spm_train flag string (`"--input=corpus.txt --model_prefix=m --vocab_size=500"`); values
+    /// cannot contain spaces — use `train(options:)` for such paths.
+    public static func train(commandLine: String) throws {
+        if spm_train(commandLine) != 0 { throw libraryError("train") }
+    }
+
     // MARK: C calls
 
     private static func libraryError(_ operation: String) -> TokenizerError {

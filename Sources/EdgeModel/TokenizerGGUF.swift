@@ -87,6 +87,11 @@ public struct GGUFTokenizerMetadata: Sendable, Equatable {
     public static let qwen2Pattern =
         #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
 
+    /// The tokenizer with its chat template source (`tokenizer.chat_template`).
+    public func load() throws -> LoadedTokenizer {
+        LoadedTokenizer(tokenizer: try makeTokenizer(), config: nil, chatTemplateSource: chatTemplate)
+    }
+
     /// The tokenizer this metadata describes.
     public func makeTokenizer() throws -> any Tokenizer {
         switch model {

@@ -55,6 +55,22 @@ import Testing
         #expect(tok.tokenString(1) == "<s>" && tok.isSpecial(1) && tok.kind(1) == .control)
     }
 
+    /// The flag-string entry point (`spm_train`), unigram model this time.
+    @Test func trainWithCommandLine() throws {
+        let dir = try TestSupport.temporaryDirectory("spm-train-cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = dir.appendingPathComponent("corpus.txt").path
+        try Self.corpus().write(toFile: corpus, atomically: true, encoding: .utf8)
+        let prefix = dir.appendingPathComponent("uni").path
+        try SentencePieceTokenizer.train(commandLine:
+            "--input=\(corpus) --model_prefix=\(prefix) --vocab_size=300 --model_type=unigram --byte_fallback=true --minloglevel=2")
+        let tok = try SentencePieceTokenizer(modelPath: prefix + ".model")
+        #expect(tok.vocabSize == 300 && tok.normalizerName == "nmt_nfkc")
+        let text = "the planner says hello to the agent"
+        #expect(try tok.decode(try tok.encode(text)) == "<s> " + text)
+        #expect(try tok.decode(try tok.encode(text), skipSpecialTokens: true) == text)
+    }
+
     @Test func trainingErrorIsTyped() throws {
         #expect(throws: TokenizerError.self) {
             try SentencePieceTokenizer.train(options: ["input": "/nonexistent/corpus.txt", "model_prefix": "/tmp/x", "vocab_size": "100"])

@@ -82,9 +82,11 @@ import Testing
         let tok = try meta.makeTokenizer()
         #expect(try ChatTemplate(jinja: try #require(meta.chatTemplate)) == .smolLM2)
         struct Case: Decodable { let text: String; let ids: [Int32]; let decoded: String }
-        struct File: Decodable { let cases: [Case] }
+        struct File: Decodable { let cases: [Case]; let long: TokenizerFixtures.Checksum }
         let data = try Data(contentsOf: URL(fileURLWithPath: TokenizerFixtures.dir + "/smollm2_gguf_cases.json"))
-        for c in try JSONDecoder().decode(File.self, from: data).cases {
+        let file = try JSONDecoder().decode(File.self, from: data)
+        #expect(TokenizerFixtures.checksum(try tok.encode(try TokenizerFixtures.longText())) == file.long)
+        for c in file.cases {
             #expect(try tok.encode(c.text) == c.ids, "\(c.text.debugDescription)")
             #expect(try tok.decode(c.ids) == c.decoded)
         }

@@ -31,11 +31,31 @@ enum TokenizerFixtures {
         let chatml: String
         let zephyr: String
     }
+    struct Checksum: Decodable, Equatable {
+        let count: Int
+        let fnv1a64: String
+    }
     struct File: Decodable {
         let bpe: Set
         let spm: Set
         let chat: [Chat]
         let templates: [String: String]
+        let long: [String: Checksum]
+    }
+
+    /// FNV-1a 64 of ids as little-endian int32 (same as gen_tokenizers.py `fnv1a64`).
+    static func checksum(_ ids: [Int32]) -> Checksum {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for id in ids {
+            let u = UInt32(bitPattern: id)
+            for k in 0..<4 { h = (h ^ UInt64((u >> (8 * UInt32(k))) & 0xFF)) &* 0x0000_0100_0000_01b3 }
+        }
+        let hex = String(h, radix: 16)
+        return Checksum(count: ids.count, fnv1a64: String(repeating: "0", count: 16 - hex.count) + hex)
+    }
+
+    static func longText() throws -> String {
+        try String(contentsOfFile: dir + "/long.txt", encoding: .utf8)
     }
 
     static let dir = TestSupport.fixture("tokenizers")
@@ -96,6 +116,17 @@ enum TokenizerFixtures {
                 }
             }
         }
+    }
+
+    /// ~40 KB of generated text: the same ids as HF (checked through count + FNV-1a of the id list).
+    @Test func longTextMatchesHF() throws {
+        let fixtures = try TokenizerFixtures.load()
+        let text = try TokenizerFixtures.longText()
+        let spm = try #require(try TokenizerFixtures.spm().tokenizer as? SentencePieceTokenizer)
+        #expect(TokenizerFixtures.checksum(try TokenizerFixtures.bpe().tokenizer.encode(text)) == fixtures.long["bpe"])
+        #expect(TokenizerFixtures.checksum(try spm.encode(text)) == fixtures.long["spm"])
+        let vocab = try TokenizerGGUFTests.spmMetadata(spm).makeTokenizer()
+        #expect(TokenizerFixtures.checksum(try vocab.encode(text)) == fixtures.long["spm"])
     }
 
     /// Incomplete or misordered UTF-8 from byte tokens decodes with HF's replacement rules

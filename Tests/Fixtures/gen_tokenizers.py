@@ -105,7 +105,7 @@ CASES = [
     "x = [i ** 2 for i in range(10)]  # squares", "a\u00a0b\u2003c", "zero\u200bwidth", "U+FFFD: \ufffd",
     "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", "text <|endoftext|> more text", "<s>Hello</s>",
     "Hello</s>world", "<unk> unknown", "<|im_end|><|im_end|>", "almost <|im_start special", "ñ" * 30,
-    "mixed 123abc456 ١٢٣ numbers", "$1 to $N: 1. get_email_address(\"Sam\")\n2. join()\n<END_OF_PLAN>",
+    "mixed 123abc456 ١٢٣ numbers", "fractions ½ ¾ and x² ≤ 10³", "$1 to $N: 1. get_email_address(\"Sam\")\n2. join()\n<END_OF_PLAN>",
 ]
 
 CHAT_CASES = [
@@ -149,10 +149,16 @@ def train_bpe(lines, out_dir):
     config = {
         "add_bos_token": False, "add_prefix_space": False, "bos_token": "<|im_start|>", "eos_token": "<|im_end|>",
         "unk_token": "<|endoftext|>", "pad_token": "<|im_end|>", "clean_up_tokenization_spaces": False,
-        "model_max_length": 8192, "tokenizer_class": "GPT2Tokenizer", "chat_template": SMOLLM2_TEMPLATE,
+        "model_max_length": 1000000, "tokenizer_class": "PreTrainedTokenizerFast", "chat_template": SMOLLM2_TEMPLATE,
     }
+    # Not "GPT2Tokenizer" (SmolLM2's own config says that): transformers 5's GPT2Tokenizer rebuilds the pipeline
+    # with a bare ByteLevel pre-tokenizer and drops tokenizer.json's Digits step ("½" then encodes differently).
+    # PreTrainedTokenizerFast runs tokenizer.json as written, which is what SmolLM2 was trained with.
     write_json(os.path.join(out_dir, "tokenizer_config.json"), config)
-    return AutoTokenizer.from_pretrained(out_dir)
+    hf = AutoTokenizer.from_pretrained(out_dir)
+    for text in CASES + [long_text()]:
+        assert hf(text)["input_ids"] == tok.encode(text).ids, text[:40]
+    return hf
 
 
 # ---------------------------------------------------------------- (b) SentencePiece BPE
@@ -274,7 +280,9 @@ def write_gguf_cases(path, out_path):
             if hf_ids != ids:
                 case["transformers_gguf_ids"] = hf_ids
         cases.append(case)
-    write_json(out_path, {"gguf": os.path.basename(path), "vocab_size": len(tokens), "cases": cases})
+    ids = tok.encode(long_text()).ids
+    write_json(out_path, {"gguf": os.path.basename(path), "vocab_size": len(tokens), "cases": cases,
+                          "long": {"count": len(ids), "fnv1a64": fnv1a64(ids)}})
 
 
 PARTIAL_TEXTS = ["😀", "emoji 🚀🔥 rocket", "family 👨‍👩‍👧 and 👍🏽", "こんにちは世界", "café naïve façade", "U+FFFD: \ufffd"]
@@ -289,6 +297,20 @@ def partial_decodes(tok, add_special_tokens):
         for seq in [ids[:k] for k in range(1, len(ids))] + [ids[::-1]]:
             out.append({"ids": seq, "decoded": tok.decode(seq, skip_special_tokens=False)})
     return out
+
+
+def fnv1a64(ids) -> str:
+    """FNV-1a 64 over the ids as little-endian int32: lets tests check long id lists without storing them."""
+    h = 0xcbf29ce484222325
+    for i in ids:
+        for b in int(i).to_bytes(4, "little", signed=True):
+            h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return "%016x" % h
+
+
+def long_text() -> str:
+    """~40 KB of the corpus mix with a different seed (not the training text)."""
+    return "\n".join(make_corpus(seed=99, n=900)) + "\n"
 
 
 def main():
@@ -321,6 +343,14 @@ def main():
         if "<" not in c["text"]:
             assert c["spm_library_ids"] == c["ids_no_bos"], c
 
+    text = long_text()
+    with open(os.path.join(OUT, "long.txt"), "w", encoding="utf-8") as f:
+        f.write(text)
+    bpe_long = bpe(text)["input_ids"]
+    spm_long = [sp.bos_id()] + slow_llama_encode(sp, nodummy, text)
+    long_cases = {"bpe": {"count": len(bpe_long), "fnv1a64": fnv1a64(bpe_long)},
+                  "spm": {"count": len(spm_long), "fnv1a64": fnv1a64(spm_long)}}
+
     chats = []
     for case in CHAT_CASES:
         chats.append(dict(case,
@@ -338,6 +368,7 @@ def main():
         "bpe": {"vocab_size": len(bpe), "cases": hf_cases(bpe), "partial": partial_decodes(bpe, True)},
         "spm": {"vocab_size": len(llama), "cases": spm_cases, "partial": partial_decodes(llama, False)},
         "chat": chats,
+        "long": long_cases,
         "templates": {"smollm2": SMOLLM2_TEMPLATE, "tinyllama": TINYLLAMA_TEMPLATE},
     })
     if os.path.exists(GGUF):
