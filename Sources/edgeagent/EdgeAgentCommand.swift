@@ -10,8 +10,11 @@ struct EdgeAgentCommand: AsyncParsableCommand {
         abstract: "Fine-tune, serve, check and run function-calling plans on a CPU, with no cloud.",
         // One line per command; each command lives in its own file.
         subcommands: [
+            GenerateCommand.self,
+            TokenizeCommand.self,
             BenchCommand.self,
             ValidateCommand.self,
+            ScoreCommand.self,
         ]
     )
 

@@ -1,5 +1,8 @@
 import ArgumentParser
+import EdgeInference
+import EdgeModel
 import EdgeTensor
+import Foundation
 
 /// `--threads N`: one setting that drives OpenBLAS and our own parallel loops (default: all cores).
 struct ThreadOptions: ParsableArguments {
@@ -20,4 +23,54 @@ struct ThreadOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print machine-readable JSON on stdout.")
     var json = false
+}
+
+/// `--model`, `--tokenizer`, `--chat-template`: which model to load (shared by every model command).
+struct ModelOptions: ParsableArguments {
+    /// The default model: SmolLM2-135M-Instruct (Q4_1 GGUF), fetched by `edgeagent model fetch`.
+    static let defaultModel = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    @Option(help: "Hugging Face directory, GGUF file, or preset:NAME (tiny, small, smollm2-135m, tinyllama-1.1b).")
+    var model = Self.defaultModel
+
+    @Option(help: "Tokenizer file or directory overriding the model's own.")
+    var tokenizer: String?
+
+    @Option(help: "Chat template when the model's is missing or unknown: zephyr, chatml, smollm2.")
+    var chatTemplate: String?
+
+    @Option(help: "Seed of the random weights of preset: models.")
+    var weightSeed: UInt64 = 0
+
+    func load() throws -> LoadedModel {
+        if model == Self.defaultModel && !FileManager.default.fileExists(atPath: model) {
+            throw ValidationError("the default model \(model) is not downloaded yet: run `edgeagent model fetch` (or pass --model)")
+        }
+        return try LoadedModel.load(model, tokenizerPath: tokenizer, chatTemplate: chatTemplate, seed: weightSeed)
+    }
+}
+
+/// `--greedy`, `--temperature`, `--top-k`, `--top-p`, `--repetition-penalty`, `--seed`.
+struct SamplingOptions: ParsableArguments {
+    @Flag(help: "Greedy decoding (argmax); the default unless --temperature is given.")
+    var greedy = false
+    @Option(help: "Sampling temperature (0 = greedy).")
+    var temperature: Float?
+    @Option(help: "Keep the k most likely tokens (0 = all).")
+    var topK = SamplingParameters.defaultTopK
+    @Option(help: "Nucleus sampling mass.")
+    var topP = SamplingParameters.defaultTopP
+    @Option(help: "Hugging Face repetition penalty (1 = off).")
+    var repetitionPenalty = SamplingParameters.defaultRepetitionPenalty
+    @Option(help: "Random seed of the sampler.")
+    var seed: UInt64 = 0
+
+    var parameters: SamplingParameters {
+        guard let t = temperature, !greedy, t > 0 else {
+            var g = SamplingParameters.greedy
+            g.repetitionPenalty = repetitionPenalty
+            return g
+        }
+        return SamplingParameters(temperature: t, topK: topK, topP: topP, repetitionPenalty: repetitionPenalty, seed: seed)
+    }
 }
