@@ -107,6 +107,29 @@ import Testing
         #expect(hfAgree == fixtures.spm.cases.count - 5)
     }
 
+    /// The processor is shared read-only: concurrent encodes/decodes from many threads agree with a serial run.
+    @Test func concurrentUseIsSafe() throws {
+        let tok = try TokenizerFixtures.spm().tokenizer
+        let texts = try TokenizerFixtures.load().spm.cases.map(\.text)
+        let expected = try texts.map { try tok.encode($0) }
+        let results = Results(count: 16)
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
+            let ok = (try? texts.map { try tok.encode($0) } == expected) ?? false
+            let decodes = (try? expected.map { try tok.decode($0) }) ?? []
+            results.set(i, ok && decodes.count == texts.count)
+        }
+        #expect(results.all)
+    }
+
+    /// Thread-safe result slots for `concurrentUseIsSafe`.
+    final class Results: @unchecked Sendable {
+        private var values: [Bool]
+        private let lock = NSLock()
+        init(count: Int) { values = Array(repeating: false, count: count) }
+        func set(_ i: Int, _ v: Bool) { lock.lock(); values[i] = v; lock.unlock() }
+        var all: Bool { lock.lock(); defer { lock.unlock() }; return values.allSatisfy { $0 } }
+    }
+
     @Test func specialTokensCanBeLeftAsText() throws {
         let tok = try TokenizerFixtures.spm().tokenizer
         let parsed = try tok.encode("<s>Hi</s>", addBos: false)

@@ -90,6 +90,21 @@ enum TokenizerFixtures {
         }
     }
 
+    @Test func nonByteLevelTokenizerJSONWithoutModelIsUnsupported() throws {
+        let dir = try TestSupport.temporaryDirectory("tok-metaspace")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let json = #"{"pre_tokenizer": {"type": "Metaspace", "replacement": "▁"}, "decoder": {"type": "Metaspace"},"#
+            + #" "model": {"type": "BPE", "vocab": {"a": 0}, "merges": [], "byte_fallback": true}}"#
+        try json.write(to: dir.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
+        do {
+            _ = try TokenizerLoader.load(directory: dir.path)
+            Issue.record("expected an error")
+        } catch let error as TokenizerError {
+            guard case .unsupportedTokenizer = error else { Issue.record("wrong error \(error)"); return }
+            #expect(error.description.contains("tokenizer.model"))
+        }
+    }
+
     @Test func specialTokenMatcherIsLeftmostLongest() throws {
         let m = SpecialTokenMatcher(["<a>": 1, "<ab>": 2, "b": 3])
         let bytes = Array("x<ab><a>b".utf8)
