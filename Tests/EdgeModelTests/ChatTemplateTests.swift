@@ -52,4 +52,27 @@ import Testing
         #expect(ChatTemplate.zephyr.render([], addGenerationPrompt: true) == "")
         #expect(ChatTemplate.chatML.render([], addGenerationPrompt: true) == "<|im_start|>assistant\n")
     }
+
+    /// Ids equal encoding the rendered text; the mask selects exactly the assistant turns and their end markers.
+    @Test func encodeWithLossMask() throws {
+        let messages: [ChatMessage] = [.system("Be brief."), .user("What is 2+2?"), .assistant("4, of course."),
+                                       .user("And ½ of 10?"), .assistant("5 😀")]
+        let cases: [(ChatTemplate, any Tokenizer)] = [
+            (.smolLM2, try TokenizerFixtures.bpe().tokenizer), (.zephyr, try TokenizerFixtures.spm().tokenizer),
+            (.chatML, try ByteTokenizer()),
+        ]
+        for (template, tok) in cases {
+            let encoded = try template.encode(messages, tokenizer: tok)
+            #expect(encoded.ids == (try tok.encode(template.render(messages, addGenerationPrompt: false))))
+            #expect(encoded.lossMask.count == encoded.ids.count)
+            var masked: [UInt8] = []
+            for (id, m) in zip(encoded.ids, encoded.lossMask) where m { masked += tok.tokenBytes(id) ?? [] }
+            let expected = "4, of course." + template.assistantEndMarker + "5 😀" + template.assistantEndMarker
+            #expect(String(decoding: masked, as: UTF8.self) == expected, "\(template)")
+            if tok.addsBosByDefault { #expect(encoded.lossMask.first == false && encoded.ids.first == tok.bosTokenId) }
+        }
+        let prompt = try ChatTemplate.smolLM2.encode([.user("hi")], tokenizer: try TokenizerFixtures.bpe().tokenizer,
+                                                     addGenerationPrompt: true)
+        #expect(!prompt.lossMask.contains(true))
+    }
 }
