@@ -95,11 +95,14 @@ public struct GGUFFile: Sendable {
                 throw ModelFormatError.invalidHeader(file: path, reason: "tensor \(name) has \(nDims) dims (ggml allows 1–4)")
             }
             var ne: [Int] = []
+            var elements = 1
             for _ in 0..<nDims {
                 let d = try r.u64("dims of tensor \(name)")
-                guard d <= UInt64(Int32.max) else {
-                    throw ModelFormatError.invalidHeader(file: path, reason: "tensor \(name) has absurd dimension \(d)")
+                let (e, overflow) = elements.multipliedReportingOverflow(by: Int(clamping: d))
+                guard d <= UInt64(Int32.max), !overflow, e <= Int(Int32.max) * 64 else {
+                    throw ModelFormatError.invalidHeader(file: path, reason: "tensor \(name) has absurd dimensions \(ne + [Int(clamping: d)])")
                 }
+                elements = e
                 ne.append(Int(d))
             }
             let type = GGMLType(rawValue: try r.u32("type of tensor \(name)"))
@@ -134,7 +137,7 @@ public struct GGUFFile: Sendable {
             let (end, overflow) = start.addingReportingOverflow(n)
             guard !overflow, end <= file.size else {
                 throw ModelFormatError.tensorOutOfBounds(file: path, tensor: info.name, start: info.offset,
-                                                         end: overflow ? Int.max : info.offset + n, limit: file.size - dataOffset)
+                                                         end: overflow ? Int.max : end - dataOffset, limit: file.size - dataOffset)
             }
             spans.append((start, end, info.name))
         }

@@ -89,9 +89,10 @@ struct ByteReader {
         let v = try u64(what())
         let remaining = file.size - offset
         guard v <= UInt64(remaining / max(1, minBytesEach)) else {
+            let (bytes, o1) = Int(clamping: v).multipliedReportingOverflow(by: max(1, minBytesEach))
+            let (needed, o2) = offset.addingReportingOverflow(bytes)
             throw ModelFormatError.truncated(file: file.path, what: "\(what()) (count \(v))",
-                                             needed: v > UInt64(Int.max / 2) ? Int.max : offset + Int(v) * max(1, minBytesEach),
-                                             size: file.size)
+                                             needed: o1 || o2 ? Int.max : needed, size: file.size)
         }
         return Int(v)
     }

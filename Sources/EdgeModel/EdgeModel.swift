@@ -1,1 +1,0 @@
-public enum EdgeModelInfo { public static let name = "EdgeModel" }
