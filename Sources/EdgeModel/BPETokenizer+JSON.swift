@@ -69,7 +69,8 @@ extension BPETokenizer {
             guard let id = (item["id"] as? NSNumber)?.int32Value, let content = item["content"] as? String else {
                 throw bad("added_tokens entry without id/content")
             }
-            added.append(AddedToken(content: content, id: id, special: (item["special"] as? Bool) ?? false))
+            added.append(AddedToken(content: content, id: id, special: (item["special"] as? Bool) ?? false,
+                                    lstrip: (item["lstrip"] as? Bool) ?? false, rstrip: (item["rstrip"] as? Bool) ?? false))
         }
         let template = Self.parseTemplate(root["post_processor"])
 

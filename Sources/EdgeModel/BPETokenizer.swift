@@ -9,11 +9,16 @@ public struct AddedToken: Sendable, Equatable {
     /// Special tokens are skipped by `decode(skipSpecialTokens: true)` and matched in text only when
     /// `parseSpecialTokens` is true; non-special added tokens are always matched.
     public var special: Bool
+    /// HF `lstrip` / `rstrip`: the match swallows whitespace on its left / right.
+    public var lstrip: Bool
+    public var rstrip: Bool
 
-    public init(content: String, id: Int32, special: Bool) {
+    public init(content: String, id: Int32, special: Bool, lstrip: Bool = false, rstrip: Bool = false) {
         self.content = content
         self.id = id
         self.special = special
+        self.lstrip = lstrip
+        self.rstrip = rstrip
     }
 }
 
@@ -109,13 +114,9 @@ public struct BPETokenizer: Tokenizer {
         self.addPrefixSpace = addPrefixSpace
         self.ignoreMerges = ignoreMerges
         self.specialTokenIds = Set(addedTokens.filter(\.special).map(\.id))
-        var all: [String: Int32] = [:], plain: [String: Int32] = [:]
-        for t in addedTokens where t.id >= 0 {
-            all[t.content] = t.id
-            if !t.special { plain[t.content] = t.id }
-        }
-        allAddedMatcher = SpecialTokenMatcher(all)
-        plainAddedMatcher = SpecialTokenMatcher(plain)
+        let valid = addedTokens.filter { $0.id >= 0 }
+        allAddedMatcher = SpecialTokenMatcher(tokens: valid)
+        plainAddedMatcher = SpecialTokenMatcher(tokens: valid.filter { !$0.special })
     }
 
     // MARK: Tokenizer

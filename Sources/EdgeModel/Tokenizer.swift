@@ -117,15 +117,27 @@ public struct SpecialTokenMatcher: Sendable {
         case special(Int32)
     }
 
+    private struct Entry: Sendable {
+        let bytes: [UInt8]
+        let id: Int32
+        let lstrip: Bool
+        let rstrip: Bool
+    }
+
     /// Candidates by first byte, longest first.
-    private let byFirstByte: [UInt8: [(bytes: [UInt8], id: Int32)]]
+    private let byFirstByte: [UInt8: [Entry]]
 
     /// `tokens`: special token text → id. Empty texts are ignored.
     public init(_ tokens: [String: Int32]) {
-        var table: [UInt8: [(bytes: [UInt8], id: Int32)]] = [:]
-        for (text, id) in tokens where !text.isEmpty {
-            let bytes = Array(text.utf8)
-            table[bytes[0], default: []].append((bytes, id))
+        self.init(tokens: tokens.map { AddedToken(content: $0.key, id: $0.value, special: true) })
+    }
+
+    /// Added tokens with their `lstrip` / `rstrip` flags (ASCII whitespace next to a match is swallowed).
+    public init(tokens: [AddedToken]) {
+        var table: [UInt8: [Entry]] = [:]
+        for t in tokens where !t.content.isEmpty {
+            let bytes = Array(t.content.utf8)
+            table[bytes[0], default: []].append(Entry(bytes: bytes, id: t.id, lstrip: t.lstrip, rstrip: t.rstrip))
         }
         for key in table.keys {
             table[key]?.sort { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.id < $1.id }
@@ -148,9 +160,12 @@ public struct SpecialTokenMatcher: Sendable {
                     var equal = true
                     for k in 1..<cand.bytes.count where bytes[i + k] != cand.bytes[k] { equal = false; break }
                     if equal {
-                        if textStart < i { out.append(.text(textStart..<i)) }
+                        var left = i
+                        if cand.lstrip { while left > textStart && Self.isSpace(bytes[left - 1]) { left -= 1 } }
+                        if textStart < left { out.append(.text(textStart..<left)) }
                         out.append(.special(cand.id))
                         i += cand.bytes.count
+                        if cand.rstrip { while i < n && Self.isSpace(bytes[i]) { i += 1 } }
                         textStart = i
                         continue outer
                     }
@@ -161,4 +176,6 @@ public struct SpecialTokenMatcher: Sendable {
         if textStart < n { out.append(.text(textStart..<n)) }
         return out
     }
+
+    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
 }

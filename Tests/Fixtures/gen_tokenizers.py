@@ -105,7 +105,8 @@ CASES = [
     "x = [i ** 2 for i in range(10)]  # squares", "a\u00a0b\u2003c", "zero\u200bwidth", "U+FFFD: \ufffd",
     "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", "text <|endoftext|> more text", "<s>Hello</s>",
     "Hello</s>world", "<unk> unknown", "<|im_end|><|im_end|>", "almost <|im_start special", "ñ" * 30,
-    "mixed 123abc456 ١٢٣ numbers", "fractions ½ ¾ and x² ≤ 10³", "$1 to $N: 1. get_email_address(\"Sam\")\n2. join()\n<END_OF_PLAN>",
+    "mixed 123abc456 ١٢٣ numbers", "fractions ½ ¾ and x² ≤ 10³",
+    "call  <tool_call>\n\n now", "x<tool_call>y", "<tool_call>", "$1 to $N: 1. get_email_address(\"Sam\")\n2. join()\n<END_OF_PLAN>",
 ]
 
 CHAT_CASES = [
@@ -144,6 +145,8 @@ def train_bpe(lines, out_dir):
     trainer = trainers.BpeTrainer(vocab_size=1000, min_frequency=2, special_tokens=CHATML_SPECIALS,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     tok.train_from_iterator(lines, trainer)
+    # A non-special added token that swallows whitespace on both sides (HF AddedToken lstrip/rstrip).
+    tok.add_tokens([tokenizers.AddedToken("<tool_call>", lstrip=True, rstrip=True, special=False, normalized=False)])
     os.makedirs(out_dir, exist_ok=True)
     tok.save(os.path.join(out_dir, "tokenizer.json"))
     config = {
