@@ -84,7 +84,7 @@ import Testing
             print("skipping smolLM2GGUFVocabulary: \(gguf) is absent (run `edgeagent model fetch`)")
             return
         }
-        let meta = try MiniGGUF.tokenizerMetadata(path: gguf)
+        let meta = try GGUFTokenizerMetadata(file: try GGUFFile(path: gguf))
         #expect(meta.model == "gpt2" && meta.pre == "smollm" && meta.tokens.count == 49152)
         let tok = try meta.makeTokenizer()
         #expect(try ChatTemplate(jinja: try #require(meta.chatTemplate)) == .smolLM2)
@@ -107,68 +107,5 @@ import Testing
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         #expect(try tok.decode(ids) == text)
         print("SmolLM2 BPE encode speed: \(ids.count) tokens, \(text.utf8.count) bytes, \(Int(Double(ids.count) / seconds)) tokens/s")
-    }
-}
-
-/// Just enough GGUF v2/v3 metadata parsing for the opt-in test (the model loader has its own reader).
-enum MiniGGUF {
-    static func tokenizerMetadata(path: String) throws -> GGUFTokenizerMetadata {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        var r = Reader(data: data)
-        guard try r.bytes(4) == Array("GGUF".utf8) else { throw TokenizerError.invalidFile(path: path, reason: "magic") }
-        _ = try r.u32(); _ = try r.u64()
-        let kvCount = try r.u64()
-        var kv: [String: Any] = [:]
-        for _ in 0..<kvCount {
-            let key = try r.string()
-            kv[key] = try r.value(type: try r.u32())
-        }
-        func int(_ k: String) -> Int32? { (kv[k] as? Int).map { Int32($0) } }
-        return GGUFTokenizerMetadata(
-            model: kv["tokenizer.ggml.model"] as? String ?? "", pre: kv["tokenizer.ggml.pre"] as? String,
-            tokens: kv["tokenizer.ggml.tokens"] as? [String] ?? [], scores: (kv["tokenizer.ggml.scores"] as? [Double])?.map { Float($0) },
-            tokenTypes: (kv["tokenizer.ggml.token_type"] as? [Int])?.map { Int32($0) }, merges: kv["tokenizer.ggml.merges"] as? [String],
-            bosTokenId: int("tokenizer.ggml.bos_token_id"), eosTokenId: int("tokenizer.ggml.eos_token_id"),
-            unknownTokenId: int("tokenizer.ggml.unknown_token_id"), paddingTokenId: int("tokenizer.ggml.padding_token_id"),
-            addBosToken: kv["tokenizer.ggml.add_bos_token"] as? Bool, addSpacePrefix: kv["tokenizer.ggml.add_space_prefix"] as? Bool,
-            chatTemplate: kv["tokenizer.chat_template"] as? String)
-    }
-
-    struct Reader {
-        let data: Data
-        var pos = 0
-        mutating func bytes(_ n: Int) throws -> [UInt8] {
-            guard pos + n <= data.count else { throw TokenizerError.invalidFile(path: "gguf", reason: "truncated") }
-            defer { pos += n }
-            return [UInt8](data[(data.startIndex + pos)..<(data.startIndex + pos + n)])
-        }
-        mutating func le(_ n: Int) throws -> UInt64 {
-            try bytes(n).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        }
-        mutating func u32() throws -> UInt32 { UInt32(try le(4)) }
-        mutating func u64() throws -> UInt64 { try le(8) }
-        mutating func string() throws -> String { String(decoding: try bytes(Int(try u64())), as: UTF8.self) }
-        mutating func value(type: UInt32) throws -> Any {
-            switch type {
-            case 0, 1: return Int(try le(1))
-            case 2, 3: return Int(try le(2))
-            case 4: return Int(try le(4))
-            case 5: return Int(Int32(bitPattern: UInt32(try le(4))))
-            case 6: return Double(Float(bitPattern: UInt32(try le(4))))
-            case 7: return try le(1) != 0
-            case 8: return try string()
-            case 9:
-                let t = try u32()
-                let n = Int(try u64())
-                switch t {
-                case 8: return try (0..<n).map { _ in try string() }
-                case 6: return try (0..<n).map { _ in Double(Float(bitPattern: UInt32(try le(4)))) }
-                default: return try (0..<n).map { _ in try value(type: t) as? Int ?? 0 }
-                }
-            case 10, 11: return Int(truncatingIfNeeded: try le(8))
-            case 12: return Double(bitPattern: try le(8))
-            default: throw TokenizerError.invalidFile(path: "gguf", reason: "value type \(type)")
-            }
-        }
     }
 }
