@@ -63,11 +63,49 @@ static float dot_q_scalar(int format, const uint8_t *w, const int8_t *xq, const 
 #if defined(__x86_64__)
 #define EK_TARGET __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 
+EK_TARGET static inline float h2f(const uint8_t *p) { return _cvtsh_ss(rd16(p)); }
+
 EK_TARGET static inline __m256i nibbles(const uint8_t *qs) {
     __m128i raw = _mm_loadu_si128((const __m128i *)qs);
     __m128i lo = _mm_and_si128(raw, _mm_set1_epi8(15));
     __m128i hi = _mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(15));
     return _mm256_set_m128i(hi, lo);   // elements 0..15 = low nibbles, 16..31 = high nibbles
+}
+
+EK_TARGET static inline float hsum256(__m256 acc) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    s = _mm_hadd_ps(s, s);
+    s = _mm_hadd_ps(s, s);
+    return _mm_cvtss_f32(s);
+}
+
+// Four rows at a time share each block of x (loaded once); per block: one dpbusd per row and one fmadd with
+// the per-row scale d_w·d_x. Q4_1's offset term m_w·(d_x·Σq_x) is accumulated in scalar.
+EK_TARGET static void dot4_q_vnni(int format, const uint8_t *w, size_t row_bytes, const int8_t *xq, const float *xd,
+                                  const float *xs, int nb, float *out) {
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    float extra[4] = {0, 0, 0, 0};
+    const int bb = format == EK_Q8_0 ? 34 : format == EK_Q4_0 ? 18 : 20;
+    for (int b = 0; b < nb; b++) {
+        __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + 32 * b));
+        __m256i xsum8 = _mm256_setzero_si256();
+        if (format == EK_Q4_0) xsum8 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(8), xv);
+        for (int r = 0; r < 4; r++) {
+            const uint8_t *p = w + r * row_bytes + (size_t)b * bb;
+            __m256i isum;
+            if (format == EK_Q8_0) {
+                __m256i wv = _mm256_loadu_si256((const __m256i *)(p + 2));
+                isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(wv), _mm256_sign_epi8(xv, wv));
+            } else if (format == EK_Q4_0) {
+                isum = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), nibbles(p + 2), xv), xsum8);
+            } else {
+                isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), nibbles(p + 4), xv);
+                extra[r] += h2f(p + 2) * xs[b];
+            }
+            acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(h2f(p) * xd[b]), acc[r]);
+        }
+    }
+    for (int r = 0; r < 4; r++) out[r] = hsum256(acc[r]) + extra[r];
 }
 
 EK_TARGET static float dot_q_vnni(int format, const uint8_t *w, const int8_t *xq, const float *xd, const float *xs, int nb) {
@@ -81,28 +119,23 @@ EK_TARGET static float dot_q_vnni(int format, const uint8_t *w, const int8_t *xq
             const uint8_t *p = w + 34 * b;
             __m256i wv = _mm256_loadu_si256((const __m256i *)(p + 2));
             // s8·s8 via u8·s8: |w| · sign(x, w)
-            __m256i aw = _mm256_abs_epi8(wv), sx = _mm256_sign_epi8(xv, wv);
-            isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), aw, sx);
-            scale = f16_to_f32(rd16(p)) * xd[b];
+            isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(wv), _mm256_sign_epi8(xv, wv));
+            scale = h2f(p) * xd[b];
         } else if (format == EK_Q4_0) {
             const uint8_t *p = w + 18 * b;
             // Σ(q−8)x = Σ q·x − 8·Σ x
             isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), nibbles(p + 2), xv);
-            __m256i ones = _mm256_set1_epi8(8);
-            isum = _mm256_sub_epi32(isum, _mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, xv));
-            scale = f16_to_f32(rd16(p)) * xd[b];
+            isum = _mm256_sub_epi32(isum, _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(8), xv));
+            scale = h2f(p) * xd[b];
         } else {
             const uint8_t *p = w + 20 * b;
             isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), nibbles(p + 4), xv);
-            scale = f16_to_f32(rd16(p)) * xd[b];
-            extra += f16_to_f32(rd16(p + 2)) * xs[b];
+            scale = h2f(p) * xd[b];
+            extra += h2f(p + 2) * xs[b];
         }
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(scale), acc);
     }
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-    s = _mm_hadd_ps(s, s);
-    s = _mm_hadd_ps(s, s);
-    return _mm_cvtss_f32(s) + extra;
+    return hsum256(acc) + extra;
 }
 
 EK_TARGET static float dot_f32_avx512(const float *a, const float *x, int n) {
@@ -142,7 +175,9 @@ void ek_matvec_q(int format, const uint8_t *w, size_t row_bytes, int r0, int r1,
                  const int8_t *xq, const float *xd, const float *xs, int nblocks, float *y) {
 #if defined(__x86_64__)
     if (ek_has_avx512_vnni()) {
-        for (int r = r0; r < r1; r++) y[r] = dot_q_vnni(format, w + (size_t)r * row_bytes, xq, xd, xs, nblocks);
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) dot4_q_vnni(format, w + (size_t)r * row_bytes, row_bytes, xq, xd, xs, nblocks, y + r);
+        for (; r < r1; r++) y[r] = dot_q_vnni(format, w + (size_t)r * row_bytes, xq, xd, xs, nblocks);
         return;
     }
 #endif

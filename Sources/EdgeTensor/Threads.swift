@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -37,9 +38,9 @@ public struct UnsafeSendable<T>: @unchecked Sendable {
     @inlinable public init(_ value: T) { self.value = value }
 }
 
-/// Runs `body(chunkStart, chunkEnd)` over `0..<count` split into at most `Threads.count` contiguous chunks.
-/// With one thread (or little work) it runs inline, so small loops pay no dispatch cost.
-@inlinable
+/// Runs `body(chunkStart, chunkEnd)` over `0..<count` split into at most `Threads.count` contiguous chunks,
+/// on the persistent spinning pool of CKernels (`ek_parallel`), so even ~10 µs loops parallelise well.
+/// With one thread (or little work) it runs inline.
 public func parallelFor(_ count: Int, minChunk: Int = 1, _ body: @Sendable (Int, Int) -> Void) {
     let threads = min(Threads.count, max(1, count / max(1, minChunk)))
     if threads <= 1 || count <= 1 {
@@ -47,9 +48,24 @@ public func parallelFor(_ count: Int, minChunk: Int = 1, _ body: @Sendable (Int,
         return
     }
     let chunk = (count + threads - 1) / threads
-    DispatchQueue.concurrentPerform(iterations: threads) { t in
-        let start = t * chunk
-        let end = min(count, start + chunk)
-        if start < end { body(start, end) }
+    withoutActuallyEscaping(body) { escapable in
+        let box = ParallelJob(count: count, chunk: chunk, body: escapable)
+        withExtendedLifetime(box) {
+            ek_parallel(Int32(threads), parallelTrampoline, Unmanaged.passUnretained(box).toOpaque())
+        }
     }
+}
+
+/// The closure and split of one `parallelFor` call, passed to C as an opaque pointer.
+final class ParallelJob {
+    let count: Int, chunk: Int
+    let body: (Int, Int) -> Void
+    init(count: Int, chunk: Int, body: @escaping (Int, Int) -> Void) { (self.count, self.chunk, self.body) = (count, chunk, body) }
+}
+
+private let parallelTrampoline: @convention(c) (UnsafeMutableRawPointer?, Int32, Int32) -> Void = { ctx, t, _ in
+    let job = Unmanaged<ParallelJob>.fromOpaque(ctx!).takeUnretainedValue()
+    let start = Int(t) * job.chunk
+    let end = min(job.count, start + job.chunk)
+    if start < end { job.body(start, end) }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeInference
 import EdgeTensor
 import Foundation
 
@@ -7,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed and memory: BLAS throughput, decode/prefill, training steps.",
-        subcommands: [Gemm.self]
+        subcommands: [Gemm.self, Decode.self, Prefill.self]
     )
 
     struct Gemm: ParsableCommand {
@@ -44,5 +45,43 @@ struct BenchCommand: AsyncParsableCommand {
                 print("note: OpenBLAS uses its AVX2 (Haswell) kernels; on AVX-512 CPUs run with `env -u OPENBLAS_CORETYPE` for ~2× sgemm")
             }
         }
+    }
+
+    /// Shared by `bench decode` and `bench prefill` (both report both numbers; the name says which one matters).
+    struct InferenceOptions: ParsableArguments {
+        @Option(help: "Prompt tokens for prefill.") var promptTokens = 128
+        @Option(help: "Tokens decoded one at a time.") var decodeTokens = 128
+        @Option(help: "Measured runs (median), after one warm-up.") var runs = 5
+    }
+
+    static func runInference(_ modelOptions: ModelOptions, _ threads: ThreadOptions, _ o: InferenceOptions, json: Bool) throws {
+        try threads.apply()
+        let m = try modelOptions.load()
+        let r = try InferenceBenchmark.run(model: m.model, promptTokens: o.promptTokens, decodeTokens: o.decodeTokens, runs: o.runs) {
+            if !json { Console.status("bench: \($0)") }
+        }
+        if json { try Console.printJSON(r); return }
+        Console.clearStatus()
+        print(String(format: "prefill %.1f tok/s (%d tokens), decode %.1f tok/s (%d tokens, %.1f GB/s of weights), %d threads, BLAS %@",
+                     r.prefillTokensPerSecond, r.promptTokens, r.decodeTokensPerSecond, r.decodeTokens,
+                     r.decodeWeightGBPerSecond, r.threads, r.blasKernel))
+    }
+
+    struct Decode: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decode tokens/s (one token at a time through the KV cache).")
+        @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var threads: ThreadOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: InferenceOptions
+        func run() throws { try BenchCommand.runInference(modelOptions, threads, options, json: output.json) }
+    }
+
+    struct Prefill: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Prefill tokens/s (the prompt in one batched pass).")
+        @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var threads: ThreadOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: InferenceOptions
+        func run() throws { try BenchCommand.runInference(modelOptions, threads, options, json: output.json) }
     }
 }

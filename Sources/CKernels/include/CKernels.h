@@ -1,0 +1,4 @@
+// Umbrella header of the CKernels module.
+#pragma once
+#include "ckernels.h"
+#include "ckpool.h"
