@@ -20,6 +20,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries (Debian 12: libopenblas-dev liblapacke-dev libsentencepiece-dev libreadline-dev).
@@ -42,12 +43,15 @@ let package = Package(
         .target(name: "EdgeTrain", dependencies: ["EdgeModel", "EdgeOptim", "EdgeTensor", "EdgePlan",
                                                   .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgePlan", dependencies: [], resources: []),
+        .target(name: "EdgeAgent", dependencies: ["EdgePlan", "EdgeInference", "EdgeModel",
+                                                  .product(name: "GRDB", package: "GRDB.swift"),
+                                                  .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeTestSupport", dependencies: ["EdgeTensor"], path: "Sources/EdgeTestSupport"),
 
         .executableTarget(
             name: "edgeagent",
             dependencies: [
-                "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgeTrain", "EdgePlan",
+                "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgeTrain", "EdgePlan", "EdgeAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +64,7 @@ let package = Package(
         // Runs the built `edgeagent` binary (built by `swift build --build-tests`).
         .testTarget(name: "CLITests", dependencies: ["EdgeTestSupport"]),
         .testTarget(name: "EdgePlanTests", dependencies: ["EdgePlan"]),
+        .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "EdgePlan", "EdgeTestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )
