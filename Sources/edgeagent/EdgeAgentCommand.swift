@@ -15,6 +15,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
             BenchCommand.self,
             ValidateCommand.self,
             ScoreCommand.self,
+            DataCommand.self,
         ]
     )
 

@@ -1,0 +1,130 @@
+import ArgumentParser
+import EdgePlan
+import Foundation
+
+/// `edgeagent data generate|split|import|stats`: planning data in the JSONL format of DESIGN.md.
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Generate, split, import and count planning data (JSONL {\"id\",\"query\",\"plan\",\"tools\",\"source\"}).",
+        subcommands: [Generate.self, Split.self, Import.self, Stats.self]
+    )
+
+    /// Defaults, in one place.
+    enum Defaults {
+        static let seed: UInt64 = 0
+        static let testFraction = 0.1
+    }
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write synthetic TinyAgent-style examples (seeded, deterministic).",
+            discussion: """
+                With --test-out, examples from train templates go to --out and examples from test templates
+                to --test-out; without it, --out gets both (split later with `data split`).
+                """)
+
+        @Option(help: "Number of examples (train and test together).")
+        var count: Int
+        @Option(help: "Random seed; the same seed gives the same file.")
+        var seed: UInt64 = Defaults.seed
+        @Option(help: "Output JSONL file (the train split when --test-out is given).")
+        var out: String
+        @Option(help: "Write test-template examples to this file instead of --out.")
+        var testOut: String?
+        @Option(help: "Fraction of examples drawn from test templates.")
+        var testFraction: Double = Defaults.testFraction
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
+            guard (0...1).contains(testFraction) else { throw ValidationError("--test-fraction must be in [0, 1], got \(testFraction)") }
+            let start = Date()
+            let generator = DataGenerator(.init(count: count, seed: seed, testFraction: testFraction))
+            let showProgress = !output.json && isatty(2) != 0
+            let examples = generator.generate { done, total in
+                if showProgress { Console.status("data generate: \(done)/\(total)") }
+            }
+            if showProgress { Console.clearStatus() }
+            var files: [String: Int] = [:]
+            if let testOut {
+                let test = examples.filter { DataGenerator.split(ofSource: $0.source) == .test }
+                let train = examples.filter { DataGenerator.split(ofSource: $0.source) != .test }
+                try JSONLines.write(train, to: out)
+                try JSONLines.write(test, to: testOut)
+                files = [out: train.count, testOut: test.count]
+            } else {
+                try JSONLines.write(examples, to: out)
+                files = [out: examples.count]
+            }
+            let seconds = Date().timeIntervalSince(start)
+            if output.json {
+                try Console.printJSON(["files": files.mapValues(Double.init), "seconds": ["total": seconds]])
+            } else {
+                for (f, n) in files.sorted(by: { $0.key < $1.key }) { print("wrote \(n) examples to \(f)") }
+                print(String(format: "%.2f s", seconds))
+            }
+        }
+    }
+
+    struct Split: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Split a synthetic dataset into train and test by template (the split recorded in `source`).")
+
+        @Option(help: "Input JSONL file.")
+        var data: String
+        @Option(help: "Train output JSONL file.")
+        var train: String
+        @Option(help: "Test output JSONL file.")
+        var test: String
+
+        func run() throws {
+            let examples = try JSONLines.examples(data)
+            var parts: [DataGenerator.Split: [DatasetExample]] = [.train: [], .test: []]
+            for e in examples {
+                guard let s = DataGenerator.split(ofSource: e.source) else {
+                    throw DatasetError.invalidArgument("\(data): example \"\(e.id)\" has source \"\(e.source)\", not a known synthetic template; only generated data can be split by template")
+                }
+                parts[s, default: []].append(e)
+            }
+            try JSONLines.write(parts[.train] ?? [], to: train)
+            try JSONLines.write(parts[.test] ?? [], to: test)
+            print("train \(parts[.train]?.count ?? 0) → \(train), test \(parts[.test]?.count ?? 0) → \(test)")
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Convert TinyAgent's training_data.json / testing_data.json into dataset JSONL.")
+
+        @Option(help: "TinyAgent data file (JSON object keyed by UUID).")
+        var tinyagent: String
+        @Option(help: "Output JSONL file.")
+        var out: String
+        @Flag(help: "Skip invalid entries (reported on stderr) instead of stopping at the first.")
+        var skipInvalid = false
+
+        func run() throws {
+            let result = try TinyAgentImport.read(path: tinyagent, skipInvalid: skipInvalid)
+            try JSONLines.write(result.examples, to: out)
+            for s in result.skipped.prefix(20) {
+                FileHandle.standardError.write(Data("skipped \(s.key): \(s.reason)\n".utf8))
+            }
+            print("imported \(result.examples.count) examples to \(out)" + (result.skipped.isEmpty ? "" : ", skipped \(result.skipped.count)"))
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Counts per tool, per plan length, per split and source.")
+
+        @Option(help: "Dataset JSONL file.")
+        var data: String
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let stats = DatasetStats(try JSONLines.examples(data))
+            if output.json { try Console.printJSON(stats) } else { print(stats.text, terminator: "") }
+        }
+    }
+}
