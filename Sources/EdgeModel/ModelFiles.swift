@@ -221,49 +221,57 @@ public struct LlamaCheckpoint: Sendable {
     /// Tensor `hfName` in HF layout, kept in its stored precision (quantized blocks stay quantized).
     public func tensor(_ hfName: String) throws -> LlamaTensor {
         let t = try storedTensor(hfName)
-        var storage: WeightStorage
+        let storage: WeightStorage
         switch t.dtype {
-        case .f32: storage = .f32(try t.floats())
-        case .f16: storage = .f16(t.withUnsafeBytes { Self.halves($0) })
-        case .bf16: storage = .bf16(t.withUnsafeBytes { Self.halves($0) })
+        case .f32: storage = .f32(try unpermuted(t.floats(), t, hfName, rowLength: t.matrixShape.cols))
+        case .f16: storage = .f16(try unpermuted(t.withUnsafeBytes(Self.halves), t, hfName, rowLength: t.matrixShape.cols))
+        case .bf16: storage = .bf16(try unpermuted(t.withUnsafeBytes(Self.halves), t, hfName, rowLength: t.matrixShape.cols))
         default:
             guard let f = t.dtype.blockFormat else {
                 throw ModelFormatError.unsupportedDType(file: t.path, tensor: t.name, dtype: t.dtype.rawValue, wanted: "model weights (F32, F16, BF16, Q8_0, Q4_0, Q4_1)")
             }
-            storage = .quantized(f, t.bytes())
-        }
-        if case .gguf = backing, let heads = LlamaTensorNames.permutationHeads(hfName, config) {
-            let (rows, cols) = (t.shape[0], t.shape[1])
-            guard QKPermutation.isValid(rows: rows, heads: heads) else {
-                throw ModelFormatError.invalidConfig(file: t.path, reason: "\(t.name) has \(rows) rows, not \(heads) heads of even size")
-            }
-            switch storage {
-            case .f32(let v): storage = .f32(QKPermutation.apply(v, rowLength: cols, heads: heads, toHF: true))
-            case .f16(let v): storage = .f16(QKPermutation.apply(v, rowLength: cols, heads: heads, toHF: true))
-            case .bf16(let v): storage = .bf16(QKPermutation.apply(v, rowLength: cols, heads: heads, toHF: true))
-            case .quantized(let f, let b):
-                storage = .quantized(f, QKPermutation.apply(b, rowLength: f.rowBytes(cols: cols), heads: heads, toHF: true))
-            }
+            storage = .quantized(f, try unpermuted(t.bytes(), t, hfName, rowLength: f.rowBytes(cols: t.matrixShape.cols)))
         }
         return LlamaTensor(name: hfName, shape: t.shape, storage: storage)
     }
 
-    /// Tensor `hfName` as row-major Float32 (dequantized, un-permuted).
-    public func floats(_ hfName: String) throws -> [Float] { try tensor(hfName).storage.floats() }
+    /// Tensor `hfName` as row-major Float32 (dequantized, un-permuted). F16/BF16 widen straight from the mapping.
+    public func floats(_ hfName: String) throws -> [Float] {
+        let t = try storedTensor(hfName)
+        if t.dtype == .f16 || t.dtype == .bf16 { return try unpermuted(t.floats(), t, hfName, rowLength: t.matrixShape.cols) }
+        return try tensor(hfName).storage.floats()
+    }
 
     /// Matrix `hfName` for the inference kernels: quantized blocks stay quantized, F16/BF16 widen to F32.
     public func weightMatrix(_ hfName: String) throws -> WeightMatrix {
-        let t = try tensor(hfName)
+        let t = try storedTensor(hfName)
         guard t.shape.count == 2 else {
-            throw ModelFormatError.shapeMismatch(file: path, tensor: hfName, expected: [t.rows, t.cols], actual: t.shape)
+            throw ModelFormatError.shapeMismatch(file: t.path, tensor: t.name, expected: [t.matrixShape.rows, t.matrixShape.cols], actual: t.shape)
         }
-        if case .quantized(let f, let b) = t.storage {
-            return WeightMatrix(rows: t.shape[0], cols: t.shape[1], format: f, bytes: b)
+        if let f = t.dtype.blockFormat {
+            return WeightMatrix(rows: t.shape[0], cols: t.shape[1], format: f,
+                                bytes: try unpermuted(t.bytes(), t, hfName, rowLength: f.rowBytes(cols: t.shape[1])))
         }
-        return WeightMatrix(rows: t.shape[0], cols: t.shape[1], f32: t.storage.floats())
+        return WeightMatrix(rows: t.shape[0], cols: t.shape[1], f32: try floats(hfName))
+    }
+
+    /// Undoes llama.cpp's Q/K row permutation for GGUF q_proj/k_proj (rows of `rowLength` elements); other
+    /// tensors and HF checkpoints pass through.
+    func unpermuted<T>(_ data: [T], _ t: StoredTensor, _ hfName: String, rowLength: Int) throws -> [T] {
+        guard case .gguf = backing, let heads = LlamaTensorNames.permutationHeads(hfName, config) else { return data }
+        let rows = t.matrixShape.rows
+        guard QKPermutation.isValid(rows: rows, heads: heads) else {
+            throw ModelFormatError.invalidConfig(file: t.path, reason: "\(t.name) has \(rows) rows, not \(heads) heads of even size")
+        }
+        return QKPermutation.apply(data, rowLength: rowLength, heads: heads, toHF: true)
     }
 
     static func halves(_ raw: UnsafeRawBufferPointer) -> [UInt16] {
-        (0..<raw.count / 2).map { UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)) }
+        let n = raw.count / 2
+        guard n > 0, let src = raw.baseAddress else { return [] }
+        return [UInt16](unsafeUninitializedCapacity: n) { out, written in
+            UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: src, byteCount: 2 * n)
+            written = n
+        }
     }
 }

@@ -174,3 +174,27 @@ import Testing
         if file.contains("q8emb") { #expect(checked == ["Q4_1", "Q8_0"]) }
     }
 }
+
+/// The real default model, when `edgeagent model fetch` has put it in models/ (not needed in CI).
+@Suite struct RealModelFilesTests {
+    static let path = TestSupport.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: RealModelFilesTests.path)))
+    func smolLM2Q4_1LoadsWithItsPublishedShape() throws {
+        let ck = try LlamaCheckpoint.open(Self.path)
+        var c = ck.config
+        c.torchDtype = LlamaConfig.smolLM2_135M.torchDtype
+        #expect(c == .smolLM2_135M)
+        guard case .gguf(let g) = ck.backing else { Issue.record("not a GGUF backing"); return }
+        let types = Set(g.tensorInfos.map(\.type.description))
+        #expect(types.isSubset(of: ["F32", "Q4_1", "Q8_0"]), "\(types)")
+        let w = try ck.llamaWeights()
+        #expect(w.head == nil && w.layers.count == 30)
+        if case .quantized(let f, _) = w.embed.storage { #expect(f == .q8_0) } else { Issue.record("embedding not Q8_0") }
+        if case .quantized(let f, _) = w.layers[0].wq.storage { #expect(f == .q4_1) } else { Issue.record("wq not Q4_1") }
+        // Dequantized, un-permuted Q rows are finite and not all zero.
+        let q = try ck.floats("model.layers.0.self_attn.q_proj.weight")
+        #expect(q.count == 576 * 576 && q.allSatisfy(\.isFinite) && q.contains { $0 != 0 })
+    }
+}
