@@ -22,6 +22,11 @@ public struct DatasetStats: Sendable, Equatable, Codable {
     public struct ToolCount: Sendable, Equatable, Codable {
         public var examples: Int
         public var calls: Int
+
+        public init(examples: Int, calls: Int) {
+            self.examples = examples
+            self.calls = calls
+        }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -98,7 +98,8 @@ public enum TinyAgentImport {
 
     /// `YYYY-MM-DD HH:MM` from the planner prompt's " - Today's date is Monday 2024-05-20 14:03" line.
     static func now(in rawInput: String) -> String? {
-        guard let r = rawInput.range(of: "Today's date is ") else { return nil }
+        // raw_input is a Python repr, so the apostrophe may be escaped (`Today\'s`).
+        guard let r = rawInput.range(of: "Today's date is ") ?? rawInput.range(of: "Today\\'s date is ") else { return nil }
         let words = rawInput[r.upperBound...].split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true)
         guard words.count >= 3 else { return nil }
         let date = words[1], time = words[2].prefix(5)
