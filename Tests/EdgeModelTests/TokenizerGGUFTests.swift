@@ -103,8 +103,11 @@ import Testing
         while text.utf8.count < 100_000 { text += prose }
         let clock = ContinuousClock()
         var ids: [Int32] = []
-        let elapsed = try clock.measure { ids = try tok.encode(text) }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        var seconds = Double.infinity
+        for _ in 0..<3 {                                       // best of 3: the machine is shared
+            let elapsed = try clock.measure { ids = try tok.encode(text) }
+            seconds = min(seconds, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
         #expect(try tok.decode(ids) == text)
         print("SmolLM2 BPE encode speed: \(ids.count) tokens, \(text.utf8.count) bytes, \(Int(Double(ids.count) / seconds)) tokens/s")
     }

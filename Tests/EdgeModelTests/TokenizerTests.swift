@@ -199,8 +199,11 @@ enum TokenizerFixtures {
         for (name, tok) in tokenizers {
             let clock = ContinuousClock()
             var ids: [Int32] = []
-            let elapsed = try clock.measure { ids = try tok.encode(text, addBos: false) }
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            var seconds = Double.infinity
+            for _ in 0..<3 {                                   // best of 3: the machine is shared
+                let elapsed = try clock.measure { ids = try tok.encode(text, addBos: false) }
+                seconds = min(seconds, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            }
             #expect(try tok.decode(ids, skipSpecialTokens: false) == text, "\(name)")
             print("encode speed \(name): \(ids.count) tokens, \(text.utf8.count) bytes, \(Int(Double(ids.count) / seconds)) tokens/s")
         }
