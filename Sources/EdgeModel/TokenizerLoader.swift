@@ -78,7 +78,9 @@ public struct LoadedTokenizer: Sendable {
     /// (`--chat-template zephyr|chatml|smollm2`).
     public func chatTemplate(override: String? = nil) throws -> ChatTemplate {
         if let override { return try ChatTemplate(name: override) }
-        guard let source = chatTemplateSource else { throw TokenizerError.unknownChatTemplate(snippet: "(none)") }
+        guard let source = chatTemplateSource else {
+            throw TokenizerError.unknownChatTemplate(snippet: "(none: the model ships no chat template)")
+        }
         return try ChatTemplate(jinja: source)
     }
 }
