@@ -59,7 +59,8 @@ struct DataCommand: ParsableCommand {
             }
             let seconds = Date().timeIntervalSince(start)
             if output.json {
-                try Console.printJSON(["files": files.mapValues(Double.init), "seconds": ["total": seconds]])
+                struct Summary: Encodable { var files: [String: Int]; var seconds: Double }
+                try Console.printJSON(Summary(files: files, seconds: seconds))
             } else {
                 for (f, n) in files.sorted(by: { $0.key < $1.key }) { print("wrote \(n) examples to \(f)") }
                 print(String(format: "%.2f s", seconds))
