@@ -65,6 +65,12 @@ public enum LlamaExport {
         try c.write(path: directory + "/config.json")
     }
 
+    /// The `tokenizer.*` metadata of a GGUF file (vocabulary, merges, special ids, chat template), in file
+    /// order, for carrying a GGUF model's tokenizer into an exported GGUF.
+    public static func tokenizerMetadata(of gguf: GGUFFile) -> [(key: String, value: GGUFValue)] {
+        gguf.metadataKeys.filter { $0.hasPrefix("tokenizer.") }.compactMap { k in gguf.metadata[k].map { (k, $0) } }
+    }
+
     /// llama.cpp's `general.file_type` of a model whose matrices are `type`.
     public static func fileType(_ type: TensorDType) -> UInt32 {
         switch type {
