@@ -45,7 +45,7 @@ public struct Agent: Module {
     public var selectTools: (@Sendable (String, ToolSet) -> ToolSet)?
     public var customInstructions: String?
 
-    public init(planner: Planner = Planner(), executor: PlanExecutor, joiner: Joiner = Joiner(),
+    public init(planner: Planner = Planner(), executor: PlanExecutor, joiner: Joiner = Joiner(instructions: AgentPrompts.builtIn.joiner),
                 maxRounds: Int = Self.defaultMaxRounds, selectTools: (@Sendable (String, ToolSet) -> ToolSet)? = nil,
                 customInstructions: String? = nil) {
         self.planner = planner

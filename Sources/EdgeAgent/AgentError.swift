@@ -36,6 +36,8 @@ public enum AgentError: Error, CustomStringConvertible, Sendable, Equatable {
     case dependencyFailed(step: Int, failedStep: Int)
     /// A tool failed with a message meant for the planner.
     case tool(String, message: String)
+    /// A prompt template is broken (unreadable, bad slot, missing value).
+    case prompt(String)
     /// A scripted model ran out of canned outputs (tests).
     case scriptExhausted(call: Int)
 
@@ -63,6 +65,7 @@ public enum AgentError: Error, CustomStringConvertible, Sendable, Equatable {
         case .dependencyFailed(let step, let failed):
             return "step \(step) was not run because step \(failed) failed"
         case .tool(_, let message): return message
+        case .prompt(let m): return "prompt template error: \(m)"
         case .scriptExhausted(let call): return "the scripted model has no output for call \(call)"
         }
     }

@@ -62,82 +62,21 @@ public struct JoinerDecision: Sendable, Equatable {
     }
 }
 
-/// The joiner prompt's contract (reference §2.7).
+/// The joiner prompt's contract (reference §2.7): `prompts/joiner.txt` with the question, the transcript
+/// and, on the last round, the rule that forbids `Replan`; sent as one user message.
 public enum JoinerSignature: Signature {
     public typealias Input = JoinerRequest
     public typealias Output = JoinerDecision
 
     public static let name = "joiner"
-    /// Slots: `{{replan_rules}}`, `{{replan_example}}` (empty on the final round), `{{question}}`, `{{scratchpad}}`.
-    public static let defaultInstructions = """
-    Solve a question answering task. Here are some guidelines:
-     - In the Assistant Scratchpad, you will be given results of a plan you have executed to answer the user's question.
-     - Thought needs to reason about the question based on the Observations in 1-2 sentences.
-     - Ignore irrelevant action results.
-     - If the required information is present, give a concise but complete and helpful answer to the user's question.
-     - If you are asked simple questions or requests like saying hello, you MUST answer in Finish(...) directly.
-     - If the user asked for a summary of a PDF and it was made, answer Finish(Summary).
-     - If an error cannot be fixed by planning again, explain it to the user in Finish(...).
-    {{replan_rules}}
-    Thought: <reason about the task results and whether you have sufficient information to answer the question>
-    Action: <action to take>
-    Available actions:
-     (1) Finish(the final answer to return to the user): returns the answer and finishes the task.
-    {{replan_action}}
-    Here are some examples:
-
-    Question: Send an SMS to Sam saying I'm running late.
-    get_phone_number(Sam)
-    Observation: +1415-555-0101
-    send_sms(recipients=['+1415-555-0101'], message=I'm running late)
-    Observation: SMS draft composed
-    Thought: The SMS draft to Sam is ready.
-    Action: Finish(I composed an SMS to Sam saying you are running late.)
-    ###
-
-    Question: Show me directions to the Golden Gate Bridge.
-    maps_show_directions(start_location=, end_location=Golden Gate Bridge, transport=d)
-    Observation: Directions to Golden Gate Bridge in Apple Maps: https://maps.apple.com/?daddr=Golden+Gate+Bridge&dirflg=d
-    Thought: The directions are open in Apple Maps.
-    Action: Finish(Here are the directions to the Golden Gate Bridge: https://maps.apple.com/?daddr=Golden+Gate+Bridge&dirflg=d)
-    ###
-    {{replan_example}}
-    Question: {{question}}
-
-    {{scratchpad}}
-
-    """
-
-    static let replanRules = """
-     - If the plan is not finished, or an Observation has an error that says to try again, you MUST answer Action: Replan.
-    """
-    static let replanAction = " (2) Replan(the reason for a new plan): plans again to fix an error or finish the task.\n"
-    static let replanExample = """
-
-    Question: Summarize the file notes.pdf.
-    open_and_get_file_path(notes.pdf)
-    Observation: /workspace/notes.pdf
-    summarize_pdf(/workspace/notes.pdf, extra)
-    Observation: Error: summarize_pdf() takes 1 positional arguments but 2 were given! You MUST correct this error and try again!
-    Thought: summarize_pdf was called with too many arguments; this can be fixed by planning again.
-    Action: Replan
-    ###
-
-    """
-
+    public static var defaultInstructions: String { AgentPrompts.builtIn.joiner }
     public static var defaultOptions: CompletionOptions {
         CompletionOptions(maxTokens: 256, temperature: 0, stopSequences: ["<END_OF_RESPONSE>"])
     }
 
     public static func messages(for input: JoinerRequest, instructions: String, demos: [Demo]) throws -> [ChatMessage] {
-        let prompt = Slots.render(instructions, [
-            "replan_rules": input.isFinal ? "" : replanRules,
-            "replan_action": input.isFinal ? "" : replanAction,
-            "replan_example": input.isFinal ? "" : replanExample,
-            "question": input.query,
-            "scratchpad": input.scratchpad,
-        ])
-        return [.user(prompt)]
+        let values = PlannerPrompt.joinerValues(query: input.query, scratchpad: input.scratchpad, finalRound: input.isFinal)
+        return [.user(try AgentPrompts.render(instructions, name: "joiner prompt", values))]
     }
 
     public static func parse(_ text: String, for input: JoinerRequest) throws -> JoinerDecision {
@@ -145,7 +84,7 @@ public enum JoinerSignature: Signature {
     }
 }
 
-/// The joiner module: a ``Predict`` over ``JoinerSignature``.
+/// The joiner module: a ``Predict`` over ``JoinerSignature`` (`Joiner(instructions: prompts.joiner)` for other templates).
 public typealias Joiner = Predict<JoinerSignature>
 
 /// The joiner's transcripts (reference §2.7, §2.8).

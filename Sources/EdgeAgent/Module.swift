@@ -124,23 +124,3 @@ public protocol Signature: Sendable {
 extension Signature {
     public static func demoKey(for input: Input) -> String? { nil }
 }
-
-/// Fills `{{slot}}` placeholders in `template` from `values`; unknown slots become empty.
-/// (A stand-in until the shared prompt-template renderer lands in EdgePlan.)
-public enum Slots {
-    public static func render(_ template: String, _ values: [String: String]) -> String {
-        var out = ""
-        var rest = Substring(template)
-        while let open = rest.range(of: "{{") {
-            out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                out += rest[open.lowerBound...]
-                return out
-            }
-            let key = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            out += values[key] ?? ""
-            rest = rest[close.upperBound...]
-        }
-        return out + rest
-    }
-}

@@ -14,12 +14,19 @@ public struct PlannerRequest: Sendable {
     public var now: Date
     /// Earlier rounds' transcripts (``ReplanContext``); empty on the first round.
     public var previousPlans: [String]
-    /// The user's own standing instructions, if any.
+    /// The user's own standing instructions, if any (added to the system prompt's instructions).
     public var customInstructions: String?
+    /// Which planner template ``Predict/instructions`` holds (full or compact); decides the slot values.
+    public var style: PlannerPrompt.Style
+    /// The user-message template (`{{query}}`).
+    public var userTemplate: String
 
     public init(query: String, tools: ToolSet, promptTools: ToolSet? = nil, now: Date = Date(),
-                previousPlans: [String] = [], customInstructions: String? = nil) {
+                previousPlans: [String] = [], customInstructions: String? = nil,
+                style: PlannerPrompt.Style = AgentPrompts.builtIn.style, userTemplate: String = AgentPrompts.builtIn.plannerUser) {
         self.query = query
+        self.style = style
+        self.userTemplate = userTemplate
         self.tools = tools
         self.promptTools = promptTools
         self.now = now
@@ -43,13 +50,16 @@ public struct PlannerResult: Sendable {
     public var errors: [PlanDiagnostic] { report.errors }
 }
 
-/// The planner prompt's contract (reference §2.1): tools + guidelines + demos → LLMCompiler plan text.
+/// The planner prompt's contract (reference §2.1): `prompts/planner_*.txt` rendered with the tools,
+/// today's date and the demos as in-context examples; the user message is `prompts/planner_user.txt`.
+/// On a replan round the system prompt gets ``AgentPrompts/replanGuidance`` and the user message is
+/// followed by the `Previous Plan: … Current Plan:` context (reference §2.8).
 public enum PlannerSignature: Signature {
     public typealias Input = PlannerRequest
     public typealias Output = PlannerResult
 
     public static let name = "planner"
-    public static var defaultInstructions: String { PlannerPrompt.template }
+    public static var defaultInstructions: String { AgentPrompts.builtIn.plannerSystem }
     public static var defaultOptions: CompletionOptions {
         CompletionOptions(maxTokens: 512, temperature: 0, stopSequences: [Plan.endMarker])
     }
@@ -57,9 +67,21 @@ public enum PlannerSignature: Signature {
     public static func messages(for input: PlannerRequest, instructions: String, demos: [Demo]) throws -> [ChatMessage] {
         let query = input.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw AgentError.emptyRequest }
-        let system = PlannerPrompt.system(template: instructions, tools: input.promptTools ?? input.tools, demos: demos, now: input.now,
-                                          customInstructions: input.customInstructions, isReplan: input.isReplan)
-        return [.system(system), .user(PlannerPrompt.user(query: query, previousPlans: input.previousPlans))]
+        let tools = (input.promptTools ?? input.tools).tools
+        let examples = demos.map { PlannerPrompt.Example(query: $0.input, plan: $0.output) }
+        var values = PlannerPrompt.values(tools: tools, today: AgentPrompts.today(input.now), examples: examples,
+                                          style: input.style)
+        if let custom = input.customInstructions?.trimmingCharacters(in: .whitespacesAndNewlines), !custom.isEmpty,
+           input.style == .full {
+            values["tool_rules", default: ""] += (values["tool_rules"]?.isEmpty == false ? "\n" : "") + " - \(custom)"
+        }
+        var system = try AgentPrompts.render(instructions, name: "planner system prompt", values)
+        if input.isReplan { system += AgentPrompts.replanGuidance }
+        var user = try AgentPrompts.render(input.userTemplate, name: "planner user prompt", ["query": query])
+        if input.isReplan {
+            user += "\n" + input.previousPlans.map { "Previous Plan:\n\n\($0)\n\n" }.joined() + "Current Plan:\n\n\n"
+        }
+        return [.system(system), .user(user)]
     }
 
     /// Validates the text; invalid plans are returned (with their errors), never thrown.
@@ -71,6 +93,43 @@ public enum PlannerSignature: Signature {
     public static func demoKey(for input: PlannerRequest) -> String? { input.query }
 }
 
+/// Default planner demos (used when no ``DemoSelector`` is set): one per common pattern.
+public enum PlannerDemos {
+    public static let `default`: [Demo] = [
+        Demo(input: "Let Sam know by text that the meeting moved to 3pm.", output: """
+            1. get_phone_number("Sam")
+            2. send_sms(["$1"], "The meeting moved to 3pm.")
+            3. join()<END_OF_PLAN>
+            """),
+        Demo(input: "Set up a Zoom call with Alice tomorrow at 10 and put it on my calendar.", output: """
+            1. get_email_address("Alice")
+            2. get_zoom_meeting_link("Call with Alice", "2024-05-02 10:00:00", 60, ["$1"])
+            3. create_calendar_event("Call with Alice", "2024-05-02 10:00:00", "2024-05-02 11:00:00", "$2", ["$1"], "", None)
+            4. join()<END_OF_PLAN>
+            """),
+        Demo(input: "How do I walk to the Ferry Building?", output: """
+            1. maps_show_directions("", "Ferry Building", "w")
+            2. join()<END_OF_PLAN>
+            """),
+        Demo(input: "Email Bob and Carol the file budget.xlsx with the subject Budget.", output: """
+            1. get_email_address("Bob")
+            2. get_email_address("Carol")
+            3. open_and_get_file_path("budget.xlsx")
+            4. compose_new_email(["$1", "$2"], [], "Budget", "Here is the budget file.", ["$3"])
+            5. join()<END_OF_PLAN>
+            """),
+    ]
+}
+
+extension Demo {
+    /// A planner demo from a dataset example (query → plan text ending `join()<END_OF_PLAN>`).
+    public init(_ example: DatasetExample) {
+        var plan = example.plan.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !plan.hasSuffix(Plan.endMarker) { plan += Plan.endMarker }
+        self.init(input: example.query, output: plan)
+    }
+}
+
 /// The planner module: renders the planner prompt, calls the model (greedy, stop at `<END_OF_PLAN>`),
 /// and validates the plan against the tool schemas.
 ///
@@ -80,16 +139,23 @@ public enum PlannerSignature: Signature {
 /// ``CompletionOptions/constraint`` for the call.
 public struct Planner: Module {
     public var predict: Predict<PlannerSignature>
+    /// Style and user template matching ``predict``'s instructions.
+    public var prompts: AgentPrompts
     /// Builds a token constraint for a tool set (nil = unconstrained).
     public var constraint: (@Sendable (ToolSet) -> any TokenConstraint)?
 
-    public init(predict: Predict<PlannerSignature> = Predict(demos: PlannerPrompt.defaultDemos),
+    /// A planner prompting with `prompts` (its system template becomes the learnable instructions).
+    public init(prompts: AgentPrompts = .builtIn, demos: [Demo] = PlannerDemos.default, demoSelector: DemoSelector? = nil,
                 constraint: (@Sendable (ToolSet) -> any TokenConstraint)? = nil) {
-        self.predict = predict
+        self.predict = Predict(instructions: prompts.plannerSystem, demos: demos, demoSelector: demoSelector)
+        self.prompts = prompts
         self.constraint = constraint
     }
 
     public func callAsFunction(_ input: PlannerRequest, in context: ModuleContext) async throws -> PlannerResult {
+        var input = input
+        input.style = prompts.style
+        input.userTemplate = prompts.plannerUser
         var predict = self.predict
         if let constraint {
             let tools = input.tools

@@ -45,7 +45,7 @@ public enum ComposeEmailSignature: Signature {
         }
         var user = demos.map { "Context:\n\($0.input)\nEmail Body:\n\($0.output)\n###\n" }.joined()
         user += "Context:\n\(context)\nQuery: \(input.query)\nEmail Body:\n"
-        return [.system(Slots.render(instructions, ["what": what])), .user(user)]
+        return [.system(try AgentPrompts.render(instructions, name: "compose_email prompt", ["what": what])), .user(user)]
     }
 
     public static func parse(_ text: String, for input: EmailRequest) throws -> String {
@@ -66,7 +66,8 @@ public enum SummarizePDFSignature: Signature {
     public static var defaultOptions: CompletionOptions { CompletionOptions(maxTokens: 400, temperature: 0) }
 
     public static func messages(for input: String, instructions: String, demos: [Demo]) throws -> [ChatMessage] {
-        [.system(instructions), .user("PDF Content:\n\(input)\nSummary:\n")]
+        [.system(try AgentPrompts.render(instructions, name: "summarize_pdf prompt", [:])),
+         .user("PDF Content:\n\(input)\nSummary:\n")]
     }
 
     public static func parse(_ text: String, for input: String) throws -> String {

@@ -67,7 +67,7 @@ import Testing
         let env = try AgentFixture.environment()
         // The joiner's prompt also holds the question, so its rule comes first.
         let lm = ScriptedLanguageModel(rules: [
-            .init(contains: "Assistant Scratchpad", reply: "Thought: done\nAction: Finish(I texted Sam.)"),
+            .init(contains: "Answer the question from the results of the plan below", reply: "Thought: done\nAction: Finish(I texted Sam.)"),
             .init(contains: "Question: Tell Sam I'm running late", role: "user", reply: Self.smsPlan),
         ])
         let trace = Trace()
@@ -91,8 +91,8 @@ import Testing
     func replanLoopIsBounded(maxRounds: Int) async throws {
         let env = try AgentFixture.environment()
         let lm = ScriptedLanguageModel(rules: [
-            .init(contains: "Given a user query, create a plan", reply: "1. get_email_address(\"Bob\")\n2. join()"),
-            .init(contains: "Assistant Scratchpad", reply: "Thought: not sure\nAction: Replan"),
+            .init(contains: "Make a plan that answers the user's request", reply: "1. get_email_address(\"Bob\")\n2. join()"),
+            .init(contains: "Answer the question from the results of the plan below", reply: "Thought: not sure\nAction: Replan"),
         ])
         let trace = Trace()
         let response = try await agent(env, maxRounds: maxRounds)("Find Bob's address", in: AgentFixture.context(lm, trace: trace))
@@ -107,9 +107,11 @@ import Testing
             #expect(second.hasSuffix("Current Plan:\n\n\n"))
             #expect(planners.last?.messages.first?.content.contains("Previous Plan") == true)
         }
-        // The final joiner prompt offers no Replan.
-        let lastJoiner = try #require(lm.calls.last?.messages.first?.content)
-        #expect(!lastJoiner.contains("Replan(") && (maxRounds == 1 || lm.calls[1].messages[0].content.contains("Replan(")))
+        // Only the final joiner prompt forbids Replan.
+        let joiners = lm.calls.filter { $0.messages.first?.role == "user" }.map { $0.messages[0].content }
+        #expect(joiners.count == maxRounds)
+        #expect(joiners.last?.contains("This is the last round: do not answer Replan") == true)
+        #expect(joiners.dropLast().allSatisfy { !$0.contains("This is the last round") })
     }
 
     /// Garbage from the model is reported as an invalid plan and never executed.

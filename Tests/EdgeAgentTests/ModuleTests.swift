@@ -14,7 +14,7 @@ import Testing
         static var defaultOptions: CompletionOptions { CompletionOptions(maxTokens: 8, stopSequences: ["STOP"]) }
         static func messages(for input: String, instructions: String, demos: [Demo]) throws -> [ChatMessage] {
             let shots = demos.map { "\($0.input) -> \($0.output)\n" }.joined()
-            return [.system(Slots.render(instructions, ["style": "Use capitals."])), .user(shots + input)]
+            return [.system(try AgentPrompts.render(instructions, name: "shout", ["style": "Use capitals."])), .user(shots + input)]
         }
         static func parse(_ text: String, for input: String) throws -> String {
             guard !text.isEmpty else { throw AgentError.model("empty") }
@@ -72,31 +72,33 @@ import Testing
 
     @Test func plannerPromptHasToolsDateAndDemos() throws {
         let tools = try ToolSet.tinyAgent
-        let now = Date(timeIntervalSince1970: 1_714_557_600)   // Wednesday 2024-05-01 10:00 UTC
-        var request = PlannerRequest(query: "  Text Sam  ", tools: tools, now: now)
+        let now = Date(timeIntervalSince1970: 1_714_557_600)   // 2024-05-01 10:00 UTC
+        var request = PlannerRequest(query: "  Text Sam  ", tools: tools, now: now, customInstructions: "I live in Berkeley.")
         let predict = Predict<PlannerSignature>(demos: [Demo(input: "q1", output: "1. join()<END_OF_PLAN>")])
         let messages = try predict.messages(for: request)
         #expect(messages.count == 2 && messages[1] == .user("Question: Text Sam"))
         let system = messages[0].content
-        #expect(system.contains("action from the following 17 types"))
-        #expect(system.contains("1. create_calendar_event(title: string"))
+        #expect(system.contains("one of the following 17 actions"))
+        #expect(system.contains("1. create_calendar_event(title: str, start_date: str"))
         #expect(system.contains("16. get_zoom_meeting_link("))
-        #expect(system.contains("17. join():"))
+        #expect(system.contains("17. join() -> str"))
         #expect(system.contains("Question: q1\n1. join()<END_OF_PLAN>\n###\n"))
-        #expect(system.contains(" - Before sending an SMS, use get_phone_number"))
-        #expect(!system.contains("Previous Plan"))
-        #expect(!system.contains("{{"))
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "EEEE yyyy-MM-dd HH:mm"
-        #expect(system.contains("Today's date is \(formatter.string(from: now))"))
+        #expect(system.contains(" - Before texting someone you know only by name"))
+        #expect(system.contains(" - I live in Berkeley."))
+        #expect(system.contains("Today is \(AgentPrompts.today(now))."))
+        #expect(!system.contains("Previous Plan") && !system.contains("{{"))
 
         // ToolRAG subset: only the chosen tools are described, but validation keeps all of them.
         request.promptTools = try ToolSet([try #require(tools["send_sms"])])
         let small = try predict.messages(for: request)[0].content
-        #expect(small.contains("1. send_sms(") && small.contains("2. join():") && !small.contains("create_calendar_event("))
+        #expect(small.contains("1. send_sms(") && small.contains("2. join() -> str") && !small.contains("create_calendar_event("))
         let result = try PlannerSignature.parse("1. create_note(\"a\", \"b\", \"\")\n2. join()", for: request)
         #expect(result.isValid)
+
+        // Compact style: the compact template with its own slots.
+        request.style = .compact
+        let compact = try Predict<PlannerSignature>(instructions: AgentPrompts.builtInCompact.plannerSystem).messages(for: request)
+        #expect(compact[0].content.hasPrefix("Write a plan as numbered tool calls. Tools:\n1. send_sms(recipients, message):"))
 
         request.query = " "
         #expect(throws: AgentError.emptyRequest) { _ = try predict.messages(for: request) }

@@ -34,7 +34,7 @@ import Testing
         let env = try AgentFixture.environment()
         try Self.pdf("Revenue grew 12 percent in the first quarter").write(to: env.workspace.root.appendingPathComponent("report.pdf"))
         let lm = ScriptedLanguageModel(rules: [
-            .init(contains: "Assistant Scratchpad", reply: "Thought: done\nAction: Finish(Summary)"),
+            .init(contains: "Answer the question from the results of the plan below", reply: "Thought: done\nAction: Finish(Summary)"),
             .init(contains: "PDF Content:", reply: "Revenue rose 12% in Q1."),
             .init(contains: "Question: Summarize report.pdf", reply: """
                 1. open_and_get_file_path("report.pdf")

@@ -139,6 +139,39 @@ import Testing
         #expect(try await env.database.actionLog().map(\.tool) == ["create_note"])
     }
 
+    /// A crash mid-tool: the database files are copied from inside the open transaction (after the
+    /// reminder row, before its log row), as a power cut would leave them. Opening the copy rolls the
+    /// hot journal back: neither row is there, and the copy equals the state before the step.
+    @Test func crashMidToolLeavesConsistentFiles() async throws {
+        let crashDir = FileManager.default.temporaryDirectory.appendingPathComponent("edgeagent-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: crashDir, withIntermediateDirectories: true)
+        let copied = Recorder<[String]>()
+        let pathBox = Recorder<String>()
+        let env = try AgentFixture.environment(beforeLog: { tool in
+            guard tool == "create_reminder", let path = pathBox.all.first else { return }
+            var names: [String] = []
+            for suffix in ["", "-journal", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try FileManager.default.copyItem(atPath: path + suffix, toPath: crashDir.appendingPathComponent("tools.sqlite" + suffix).path)
+                names.append("tools.sqlite" + suffix)
+            }
+            copied.append(names)
+        })
+        pathBox.append(env.database.path)
+        let r1 = try await run("1. create_note(\"Before\", \"kept\", \"\")\n2. join()", env: env)
+        #expect(r1.steps[0].succeeded)
+        let before = try await env.database.snapshot()
+        let r2 = try await run("1. create_reminder(\"Call Sam\", \"2024-05-02 17:00:00\", \"\", \"\", 0, False)\n2. join()", env: env)
+        #expect(r2.steps[0].succeeded)
+        #expect(try await env.database.rows("reminders").count == 1)   // the real run committed
+
+        // The copy caught the transaction in flight: a rollback journal (or WAL) was on disk.
+        #expect(copied.all.count == 1)
+        #expect(copied.all.first?.contains { $0.hasSuffix("-journal") || $0.hasSuffix("-wal") } == true, "\(copied.all)")
+        let crashed = try ToolDatabase(path: crashDir.appendingPathComponent("tools.sqlite").path)
+        #expect(try await crashed.snapshot() == before)
+        #expect(try await crashed.actionLog().map(\.tool) == ["create_note"])
+    }
+
     @Test func replyAndForwardUseTheSelectedMessage() async throws {
         let env = try AgentFixture.environment()
         let lm = ScriptedLanguageModel(rules: [.init(contains: "Email Thread:", reply: "Thanks Alice, will do.")])
