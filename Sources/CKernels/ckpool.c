@@ -1,5 +1,6 @@
 #include "ckpool.h"
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #if defined(__x86_64__)
@@ -23,9 +24,15 @@ static void *job_ctx;
 static int job_n;
 static _Atomic int busy = 0;                                    // a job is in flight (reentrancy guard)
 
+typedef struct { int id; unsigned long seen; } worker_start;
+
 static void *worker_main(void *arg) {
-    int id = (int)(long)arg;   // 1-based
-    unsigned long seen = atomic_load(&generation);
+    // The generation current when the worker was created: the job that created it is the next one, even if
+    // the thread only starts running after that job was published.
+    worker_start start = *(worker_start *)arg;
+    free(arg);
+    int id = start.id;   // 1-based
+    unsigned long seen = start.seen;
     for (;;) {
         unsigned long g;
         int spins = 0;
@@ -57,7 +64,11 @@ void ek_parallel(int n, ek_task_fn fn, void *ctx) {
     pthread_mutex_lock(&pool_lock);
     while (workers < n - 1) {
         pthread_t th;
-        if (pthread_create(&th, NULL, worker_main, (void *)(long)(workers + 1)) != 0) break;
+        worker_start *start = malloc(sizeof *start);
+        if (!start) break;
+        start->id = workers + 1;
+        start->seen = atomic_load(&generation);
+        if (pthread_create(&th, NULL, worker_main, start) != 0) { free(start); break; }
         pthread_detach(th);
         workers++;
     }
@@ -75,6 +86,9 @@ void ek_parallel(int n, ek_task_fn fn, void *ctx) {
         pthread_mutex_unlock(&pool_lock);
     }
     fn(ctx, 0, job_n);
-    while (atomic_load_explicit(&remaining, memory_order_acquire) > 0) CPU_RELAX();
+    // Spin while the helpers finish; if they were descheduled (an oversubscribed machine), yield the core.
+    for (long spins = 0; atomic_load_explicit(&remaining, memory_order_acquire) > 0; spins++) {
+        if (spins < 20000) CPU_RELAX(); else sched_yield();
+    }
     atomic_store(&busy, 0);
 }
