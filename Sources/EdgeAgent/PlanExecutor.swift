@@ -1,5 +1,6 @@
 import EdgePlan
 import Foundation
+import Logging
 
 /// The outcome of one plan step.
 public struct StepResult: Sendable {
@@ -74,6 +75,8 @@ public struct PlanExecutor: Module {
     public var approve: Approval?
     /// Overrides every tool's own timeout (seconds) when set.
     public var timeoutOverride: Double?
+
+    static let logger = Logger(label: "edgeagent.executor")
 
     public init(runtime: ToolRuntime, dryRun: Bool = false, approve: Approval? = nil, timeoutOverride: Double? = nil) {
         self.runtime = runtime
@@ -186,9 +189,11 @@ public struct PlanExecutor: Module {
             let output = try await Timeout.run(seconds: timeout, tool: step.tool) {
                 try await runtime.call(step.tool, arguments: arguments, context: toolContext)
             }
+            Self.logger.debug("step \(step.index) \(step.tool) succeeded")
             return result(.succeeded, output)
         } catch {
             let message = (error as? AgentError)?.description ?? "\(error)"
+            Self.logger.info("step \(step.index) \(step.tool) failed: \(message)")
             return result(.failed(message), ToolObservation.error(message))
         }
     }

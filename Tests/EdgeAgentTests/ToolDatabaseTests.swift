@@ -59,11 +59,14 @@ import Testing
         #expect(r.steps[0].observation == "Reminder 'Call Sam' created successfully in the 'Work' list.")
         #expect(r.steps[1].observation == "Reminder 'Pay rent' created successfully in the 'Reminders' list.")
 
+        // Independent steps run in parallel: rows are found by name, not position.
         let reminders = try await env.database.rows("reminders")
         #expect(reminders.count == 2)
-        #expect(reminders[0]["name"] == "Call Sam" && reminders[0]["due_date"] == "2024-05-02 17:00:00")
-        #expect(reminders[0]["list_name"] == "Work" && reminders[0]["priority"] == "1" && reminders[0]["notes"] == "bring notes")
-        #expect(reminders[1]["due_date"] == "2024-06-01" && reminders[1]["all_day"] == "1")
+        let callSamRow = try #require(reminders.first { $0["name"] == "Call Sam" })
+        #expect(callSamRow["due_date"] == "2024-05-02 17:00:00" && callSamRow["all_day"] == "0")
+        #expect(callSamRow["list_name"] == "Work" && callSamRow["priority"] == "1" && callSamRow["notes"] == "bring notes")
+        let rent = try #require(reminders.first { $0["name"] == "Pay rent" })
+        #expect(rent["due_date"] == "2024-06-01" && rent["all_day"] == "1" && rent["list_name"] == "Reminders")
 
         let drafts = try await env.database.rows("drafts")
         #expect(drafts.count == 1)

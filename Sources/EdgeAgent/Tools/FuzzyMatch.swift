@@ -12,12 +12,12 @@ public enum FuzzyMatch {
 
     /// The candidate with the best ratio to `query` (first on ties), as `get_close_matches(n=1, cutoff=0)`.
     public static func best(_ query: String, in candidates: [String]) -> String? {
-        var best: (String, Double)?
+        var best: (name: String, score: Double)?
         for c in candidates {
             let r = ratio(query, c)
-            if best == nil || r > best!.1 { best = (c, r) }
+            if r > (best?.score ?? -1) { best = (c, r) }
         }
-        return best?.0
+        return best?.name
     }
 
     private static func matches(_ a: [Character], _ alo: Int, _ ahi: Int, _ b: [Character], _ blo: Int, _ bhi: Int) -> Int {
