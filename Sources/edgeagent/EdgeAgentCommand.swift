@@ -10,6 +10,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
         abstract: "Fine-tune, serve, check and run function-calling plans on a CPU, with no cloud.",
         // One line per command; each command lives in its own file.
         subcommands: [
+            FinetuneCommand.self,
             GenerateCommand.self,
             TokenizeCommand.self,
             BenchCommand.self,
@@ -42,8 +43,9 @@ struct EdgeAgentCommand: AsyncParsableCommand {
             if let exit = error as? ExitCode {   // a command chose its own status
                 Foundation.exit(exit.rawValue)
             }
-            let message = fullMessage(for: error)
-            let line = message.isEmpty ? String(describing: error) : message
+            var line = fullMessage(for: error)
+            if line.isEmpty { line = String(describing: error) }
+            if line.hasPrefix("Error: ") { line.removeFirst("Error: ".count) }
             FileHandle.standardError.write(Data("error: \(line.split(separator: "\n").first.map(String.init) ?? line)\n".utf8))
             Foundation.exit(1)
         }

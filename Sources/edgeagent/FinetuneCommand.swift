@@ -1,0 +1,139 @@
+import ArgumentParser
+import Dispatch
+import EdgeModel
+import EdgeOptim
+import EdgePlan
+import EdgeTensor
+import EdgeTrain
+import Foundation
+
+/// `edgeagent finetune`: supervised fine-tuning of the planner on planning data.
+struct FinetuneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finetune",
+        abstract: "Fine-tune a model on planning data (JSONL) with AdamW, GaLore, Natural GaLore or AdaRankGrad.")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threads: ThreadOptions
+    @Option(help: "Training data (JSONL: id, query, plan, …).") var data = "datasets/train.jsonl"
+    @Option(help: "Run directory: checkpoint, train_log.jsonl, summary.json, final model.") var out = "runs/default"
+    @Option(help: "adamw, galore, natural-galore, adarankgrad.") var optimizer = OptimizerOptions.defaultOptimizer
+    @Option(help: "Projection rank (GaLore family).") var rank = OptimizerOptions.defaultRank
+    @Option(help: "Projector refresh period in steps.") var updateGap = OptimizerOptions.defaultUpdateGap
+    @Option(help: "GaLore scale α.") var scale = OptimizerOptions.defaultScale
+    @Option(help: "Natural GaLore history length s.") var history = OptimizerOptions.defaultHistory
+    @Option(help: "Natural GaLore damping λ.") var damping = OptimizerOptions.defaultDamping
+    @Option(help: "Projection type: std, reverse_std, left, right, full.") var projType = OptimizerOptions.defaultProjectionType.rawValue
+    @Option(help: "Optimizer state bits: 32 or 8.") var stateBits = 32
+    @Option(help: "Decoupled weight decay.") var weightDecay = OptimizerOptions.defaultWeightDecay
+    @Option(help: "Peak learning rate.") var lr = FinetuneSettings.defaultLR
+    @Option(help: "Optimizer steps.") var steps = FinetuneSettings.defaultSteps
+    @Option(help: "Sequences per micro-batch.") var batch = FinetuneSettings.defaultBatch
+    @Option(help: "Micro-batches per optimizer step.") var gradAccum = FinetuneSettings.defaultGradAccum
+    @Option(help: "Longest example in tokens (longer ones are skipped and counted).") var maxSeq = FinetuneSettings.defaultMaxSeq
+    @Option(help: "Warm-up steps.") var warmup = FinetuneSettings.defaultWarmup
+    @Option(help: "LR schedule: cosine, linear, constant.") var schedule = LRSchedule.Kind.cosine.rawValue
+    @Option(help: "Clip the global gradient norm (0 = off).") var maxGradNorm = FinetuneSettings.defaultMaxGradNorm
+    @Option(help: "Checkpoint every N steps (0 = at the end only).") var saveEvery = FinetuneSettings.defaultSaveEvery
+    @Option(help: "Seed for data order and preset weights.") var seed: UInt64 = 0
+    @Option(help: "Planner prompt style: compact, full or minimal.") var promptStyle = PlanningPrompt.Style.compact.rawValue
+    @Option(help: "Directory of prompt templates.") var prompts: String?
+    @Option(help: "Use only the first N examples.") var limit: Int?
+    @Flag(help: "Recompute activations per layer in the backward pass (less memory).") var recompute = false
+    @Flag(help: "Save weights as BF16.") var bf16 = false
+    @Flag(help: "Continue from the run directory's checkpoint.") var resume = false
+
+    func run() throws {
+        try threads.apply()
+        var s = FinetuneSettings()
+        (s.steps, s.batchSize, s.gradAccum, s.maxSeq, s.lr) = (steps, batch, gradAccum, maxSeq, lr)
+        (s.warmupSteps, s.maxGradNorm, s.saveEvery, s.seed, s.recompute, s.saveBF16) = (warmup, maxGradNorm, saveEvery, seed, recompute, bf16)
+        guard let kind = LRSchedule.Kind(rawValue: schedule) else { throw ValidationError("--schedule must be cosine, linear or constant") }
+        s.schedule = kind
+        guard let style = PlanningPrompt.Style(rawValue: promptStyle) else { throw ValidationError("--prompt-style must be compact, full or minimal") }
+        try s.validate()
+        let opt = try OptimizerFactory.make(name: optimizer, options: OptimizerOptions.parse([
+            "--rank": "\(rank)", "--update-gap": "\(updateGap)", "--scale": "\(scale)", "--history": "\(history)",
+            "--damping": "\(damping)", "--proj-type": projType, "--state-bits": "\(stateBits)", "--weight-decay": "\(weightDecay)",
+        ]))
+        let run = RunDirectory(out)
+        try run.prepare()
+
+        // Model and data.
+        let checkpoint = try LlamaCheckpoint.open(modelOptions.model)
+        let tok = try LoadedModel.loadTokenizer(checkpoint, override: modelOptions.tokenizer)
+        let template = checkpoint.isPreset && modelOptions.chatTemplate == nil ? ChatTemplate.chatML
+            : try tok.chatTemplate(override: modelOptions.chatTemplate)
+        var examples = try JSONLines.examples(data)
+        if let limit { examples = Array(examples.prefix(limit)) }
+        let prompt = try PlanningPrompt.load(directory: prompts, style: style, tools: try ToolSet.tinyAgent)
+        let bar = ProgressBar("encode", total: examples.count, unit: "ex")
+        let encoded = try PlanningData.encode(examples, prompt: prompt, encoder: ChatExampleEncoder(tokenizer: tok.tokenizer, template: template)) { done, _ in
+            bar.update(done)
+        }
+        bar.finish()
+        let loader = try BatchLoader(examples: encoded, batchSize: batch, maxSeq: maxSeq, seed: seed,
+                                     padToken: tok.tokenizer.padTokenId ?? tok.tokenizer.eosTokenId ?? 0)
+        if loader.skippedTooLong > 0 {
+            FileHandle.standardError.write(Data("note: skipped \(loader.skippedTooLong) of \(encoded.count) examples longer than --max-seq \(maxSeq)\n".utf8))
+        }
+        let trainer = try Trainer(config: checkpoint.config, parameters: try checkpoint.llamaParameters(seed: modelOptions.weightSeed),
+                                  optimizer: opt, loader: loader, settings: s)
+        if resume {
+            guard let dir = Checkpoint.locate(run.checkpoint) else {
+                throw ValidationError("--resume: no checkpoint in \(run.checkpoint); start without --resume")
+            }
+            try trainer.resume(from: dir)
+            try run.truncateLog(afterStep: trainer.state.step)
+            FileHandle.standardError.write(Data("resumed at step \(trainer.state.step)\n".utf8))
+        }
+
+        // Ctrl-C: finish the current step, save, exit cleanly.
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let stop = StopFlag()
+        interrupt.setEventHandler { stop.set() }
+        interrupt.resume()
+
+        let progress = ProgressBar("finetune", total: steps, unit: "step")
+        var last: TrainLogEntry?
+        var tokensPerSecond: [Double] = []
+        let wallStart = DispatchTime.now().uptimeNanoseconds
+        while trainer.state.step < steps && !stop.isSet {
+            let e = try trainer.step()
+            last = e
+            tokensPerSecond.append(e.tokensPerSecond)
+            try run.appendLog(e)
+            progress.update(e.step, extra: String(format: "loss %.4f  %.0f tok/s%@", e.loss, e.tokensPerSecond, e.skipped ? " (skipped)" : ""))
+            if s.saveEvery > 0 && e.step % s.saveEvery == 0 && e.step < steps { try trainer.saveCheckpoint(to: run.checkpoint) }
+        }
+        progress.finish()
+        try trainer.saveCheckpoint(to: run.checkpoint)
+        if stop.isSet {
+            FileHandle.standardError.write(Data("interrupted: checkpoint saved at step \(trainer.state.step); continue with --resume\n".utf8))
+            return
+        }
+        try ModelExport.huggingFace(trainer.parameters, config: checkpoint.config, checkpoint: checkpoint, tokenizer: tok,
+                                    template: template, directory: out, bf16: bf16)
+        let sorted = tokensPerSecond.sorted()
+        let summary = FinetuneSummary(
+            steps: trainer.state.step, finalLoss: last?.loss ?? .nan, bestLoss: trainer.state.bestLoss,
+            peakRSSBytes: MemoryStats.peakRSS, parameterCount: trainer.parameters.parameterCount,
+            parameterBytes: trainer.parameters.parameterCount * 4, gradientBytes: trainer.gradientBytes,
+            optimizerStateBytes: opt.stateBytes, activationBytes: trainer.activationBytes,
+            tokensPerSecond: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
+            wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9,
+            examples: loader.examples.count, skippedTooLong: loader.skippedTooLong, optimizer: optimizer)
+        try run.writeSummary(summary)
+        print(String(format: "finetune: %d steps, final loss %.4f, %.0f tokens/s, peak RSS %.2f GB → %@", summary.steps,
+                     summary.finalLoss, summary.tokensPerSecond, Double(summary.peakRSSBytes ?? 0) / 1e9, out))
+    }
+}
+
+/// Set from a signal handler queue, read by the training loop.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
