@@ -44,6 +44,8 @@ public final class LlamaTrainState: @unchecked Sendable {
     }
     /// Gradient checkpointing: keep only each layer's input and recompute the rest during backward.
     public let recompute: Bool
+    /// The embedding row that gets no gradient (HF `nn.Embedding(padding_idx: pad_token_id)`), if any.
+    public var paddingTokenId: Int32?
     let acts: [LayerActivations]          // L entries, or 1 (reused) with recompute
     let layerInputs: [Buffer]             // L entries with recompute: (BT, C) each
     let xFinal, rFinal, xnFinal: Buffer   // (BT, C), (BT), (BT, C)

@@ -20,6 +20,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     public var maxPositionEmbeddings: Int   // max_position_embeddings
     public var bosTokenId: Int?             // bos_token_id
     public var eosTokenIds: [Int]           // eos_token_id: an int or a list
+    public var padTokenId: Int?             // pad_token_id (nn.Embedding padding_idx: that row gets no gradient)
     public var torchDtype: String?          // torch_dtype, or dtype (transformers 5): "float32", "bfloat16"…
     public var modelType: String            // model_type
     public var architectures: [String]      // architectures
@@ -66,6 +67,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         self.maxPositionEmbeddings = maxPositionEmbeddings
         self.bosTokenId = bosTokenId
         self.eosTokenIds = eosTokenIds
+        self.padTokenId = nil
         self.torchDtype = torchDtype
         self.modelType = modelType
         self.architectures = architectures
@@ -80,7 +82,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         case kvHeads = "num_key_value_heads", intermediateSize = "intermediate_size", vocabSize = "vocab_size"
         case explicitHeadDim = "head_dim", ropeTheta = "rope_theta", rmsNormEps = "rms_norm_eps"
         case tieWordEmbeddings = "tie_word_embeddings", maxPositionEmbeddings = "max_position_embeddings"
-        case bosTokenId = "bos_token_id", eosTokenIds = "eos_token_id", torchDtype = "torch_dtype", dtype
+        case bosTokenId = "bos_token_id", eosTokenIds = "eos_token_id", padTokenId = "pad_token_id", torchDtype = "torch_dtype", dtype
         case modelType = "model_type", architectures, hiddenAct = "hidden_act"
         case ropeScaling = "rope_scaling", ropeParameters = "rope_parameters"
         case attentionBias = "attention_bias", mlpBias = "mlp_bias"
@@ -117,6 +119,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         } else {
             eosTokenIds = try c.decodeIfPresent([Int].self, forKey: .eosTokenIds) ?? []
         }
+        padTokenId = try? c.decodeIfPresent(Int.self, forKey: .padTokenId)
         torchDtype = try c.decodeIfPresent(String.self, forKey: .torchDtype) ?? c.decodeIfPresent(String.self, forKey: .dtype)
         modelType = try c.decodeIfPresent(String.self, forKey: .modelType) ?? Self.defaultModelType
         architectures = try c.decodeIfPresent([String].self, forKey: .architectures) ?? Self.defaultArchitectures
@@ -144,6 +147,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         try c.encode(maxPositionEmbeddings, forKey: .maxPositionEmbeddings)
         try c.encode(bosTokenId, forKey: .bosTokenId)
         if eosTokenIds.count == 1 { try c.encode(eosTokenIds[0], forKey: .eosTokenIds) } else { try c.encode(eosTokenIds, forKey: .eosTokenIds) }
+        try c.encodeIfPresent(padTokenId, forKey: .padTokenId)
         try c.encode(torchDtype ?? "float32", forKey: .torchDtype)
         try c.encode(attentionBias, forKey: .attentionBias)
         try c.encode(mlpBias, forKey: .mlpBias)

@@ -42,7 +42,10 @@ extension LlamaTraining {
             afterLayer?(l, &g)
         }
         g.embed.withUnsafeMutableBufferPointer { de in
-            for t in 0..<BT { Kernels.add(de.baseAddress! + Int(tokens[t]) * d.C, s.dx.p + t * d.C, de.baseAddress! + Int(tokens[t]) * d.C, d.C) }
+            for t in 0..<BT where tokens[t] != s.paddingTokenId {
+                let row = de.baseAddress! + Int(tokens[t]) * d.C
+                Kernels.add(row, s.dx.p + t * d.C, row, d.C)
+            }
         }
         return TrainingLoss(loss: loss, targetTokens: count)
     }

@@ -85,6 +85,7 @@ public final class Trainer {
         self.schedule = LRSchedule(kind: settings.schedule, baseLR: settings.lr, warmupSteps: settings.warmupSteps,
                                    totalSteps: settings.steps)
         self.trainState = LlamaTrainState(dims: config.dims, B: loader.B, T: loader.maxBatchLength, recompute: settings.recompute)
+        trainState.paddingTokenId = config.padTokenId.map(Int32.init)
         self.grads = LlamaParameters(zeros: config.dims, tied: parameters.isTied)
     }
 
