@@ -10,6 +10,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
         abstract: "Fine-tune, serve, check and run function-calling plans on a CPU, with no cloud.",
         // One line per command; each command lives in its own file.
         subcommands: [
+            ModelCommand.self,
             FinetuneCommand.self,
             GenerateCommand.self,
             TokenizeCommand.self,
