@@ -126,9 +126,11 @@ extension LlamaConfig {
             bosTokenId: try gguf.int("tokenizer.ggml.bos_token_id"),
             eosTokenIds: eos,
             ropeType: try gguf.string("llama.rope.scaling.type").flatMap { $0 == "none" ? nil : $0 })
+        padTokenId = try gguf.int("tokenizer.ggml.padding_token_id")
     }
 
-    /// The `general.*` / `llama.*` metadata convert_hf_to_gguf.py writes for this config (no tokenizer keys).
+    /// The `general.*` / `llama.*` metadata convert_hf_to_gguf.py writes for this config, plus the special token
+    /// ids (`tokenizer.ggml.bos/eos/padding_token_id`); the vocabulary itself comes from `LlamaExport.tokenizerMetadata`.
     public func ggufMetadata(name: String, fileType: UInt32) -> [(key: String, value: GGUFValue)] {
         var m: [(key: String, value: GGUFValue)] = [
             ("general.architecture", .string("llama")),
@@ -152,6 +154,7 @@ extension LlamaConfig {
         }
         if let b = bosTokenId { m.append(("tokenizer.ggml.bos_token_id", .uint32(UInt32(clamping: b)))) }
         if let e = eosTokenIds.first { m.append(("tokenizer.ggml.eos_token_id", .uint32(UInt32(clamping: e)))) }
+        if let p = padTokenId { m.append(("tokenizer.ggml.padding_token_id", .uint32(UInt32(clamping: p)))) }
         return m
     }
 }

@@ -19,7 +19,7 @@ extension LlamaConfig {
     public static let smolLM2_135M = LlamaConfig(
         hiddenSize: 576, layers: 30, heads: 9, kvHeads: 3, intermediateSize: 1536, vocabSize: 49152,
         ropeTheta: 100000, rmsNormEps: 1e-5, tieWordEmbeddings: true, maxPositionEmbeddings: 8192,
-        bosTokenId: 1, eosTokenIds: [2], torchDtype: "bfloat16")
+        bosTokenId: 1, eosTokenIds: [2], padTokenId: 2, torchDtype: "bfloat16")
 
     /// TinyLlama/TinyLlama-1.1B-Chat-v1.0: C 2048, L 22, NH 32, NKV 4, F 5632, V 32000, θ 1e4, untied.
     public static let tinyLlama_1_1B = LlamaConfig(

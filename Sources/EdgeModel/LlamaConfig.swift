@@ -51,7 +51,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
                 kvHeads: Int? = nil, intermediateSize: Int = defaultIntermediateSize, vocabSize: Int = defaultVocabSize,
                 headDim: Int? = nil, ropeTheta: Double = defaultRopeTheta, rmsNormEps: Double = defaultRmsNormEps,
                 tieWordEmbeddings: Bool = defaultTieWordEmbeddings, maxPositionEmbeddings: Int = defaultMaxPositionEmbeddings,
-                bosTokenId: Int? = defaultBosTokenId, eosTokenIds: [Int] = defaultEosTokenIds, torchDtype: String? = nil,
+                bosTokenId: Int? = defaultBosTokenId, eosTokenIds: [Int] = defaultEosTokenIds, padTokenId: Int? = nil, torchDtype: String? = nil,
                 modelType: String = defaultModelType, architectures: [String] = defaultArchitectures,
                 hiddenAct: String = defaultHiddenAct, ropeType: String? = nil, attentionBias: Bool = false, mlpBias: Bool = false) {
         self.hiddenSize = hiddenSize
@@ -67,7 +67,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         self.maxPositionEmbeddings = maxPositionEmbeddings
         self.bosTokenId = bosTokenId
         self.eosTokenIds = eosTokenIds
-        self.padTokenId = nil
+        self.padTokenId = padTokenId
         self.torchDtype = torchDtype
         self.modelType = modelType
         self.architectures = architectures
@@ -174,7 +174,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         if hiddenAct != "silu" { throw fail("hidden_act '\(hiddenAct)' is not supported (only silu)") }
         if let t = ropeType { throw fail("rope scaling '\(t)' is not supported (only default rotary embeddings)") }
         if attentionBias || mlpBias { throw fail("attention_bias / mlp_bias are not supported") }
-        for id in [bosTokenId].compactMap({ $0 }) + eosTokenIds where id < 0 || id >= vocabSize {
+        for id in [bosTokenId, padTokenId].compactMap({ $0 }) + eosTokenIds where id < 0 || id >= vocabSize {
             throw fail("special token id \(id) is outside the vocabulary (size \(vocabSize))")
         }
     }
