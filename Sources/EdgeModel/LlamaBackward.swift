@@ -49,7 +49,7 @@ public final class LlamaTrainState: @unchecked Sendable {
     let acts: [LayerActivations]          // L entries, or 1 (reused) with recompute
     let layerInputs: [Buffer]             // L entries with recompute: (BT, C) each
     let xFinal, rFinal, xnFinal: Buffer   // (BT, C), (BT), (BT, C)
-    let dx, dxn, dq, dk, dv, datt, dGate, dUp, dh, dScores: Buffer
+    let dx, dxn, dq, dk, dv, datt, dGate, dUp, dh: Buffer
     let logitsChunk: Buffer               // (chunkRows, V)
     let gatherX, gatherDX: Buffer         // (chunkRows, C): normed hidden rows that have a target, and their grads
     let chunkRows = 64
@@ -65,7 +65,6 @@ public final class LlamaTrainState: @unchecked Sendable {
         dx = Buffer(BT * d.C); dxn = Buffer(BT * d.C)
         dq = Buffer(BT * d.qDim); dk = Buffer(BT * d.kvDim); dv = Buffer(BT * d.kvDim); datt = Buffer(BT * d.qDim)
         dGate = Buffer(BT * d.F); dUp = Buffer(BT * d.F); dh = Buffer(BT * d.F)
-        dScores = Buffer(T * T)
         logitsChunk = Buffer(chunkRows * d.V)
         gatherX = Buffer(chunkRows * d.C); gatherDX = Buffer(chunkRows * d.C)
         rope = RoPE(headDim: d.hd, maxPositions: T, theta: d.ropeTheta)
@@ -73,7 +72,7 @@ public final class LlamaTrainState: @unchecked Sendable {
 
     /// Bytes of activation buffers (saved activations + gradient scratch), for the memory report.
     public var activationBytes: Int {
-        let scratch = [xFinal, rFinal, xnFinal, dx, dxn, dq, dk, dv, datt, dGate, dUp, dh, dScores, logitsChunk, gatherX, gatherDX]
+        let scratch = [xFinal, rFinal, xnFinal, dx, dxn, dq, dk, dv, datt, dGate, dUp, dh, logitsChunk, gatherX, gatherDX]
         return acts.reduce(0) { $0 + $1.bytes } + layerInputs.reduce(0) { $0 + $1.count * 4 }
             + scratch.reduce(0) { $0 + $1.count * 4 }
     }
@@ -118,43 +117,41 @@ public enum LlamaTraining {
                              state s: LlamaTrainState) {
         let d = s.dims, B = s.B, T = s.T, BT = B * T
         p.attnNorm.withUnsafeBufferPointer { w in
-            for t in 0..<BT { a.r1.p[t] = Kernels.rmsNorm(a.x.p + t * d.C, w.baseAddress!, d.eps, a.xn1.p + t * d.C, d.C) }
+            TrainingOps.rmsNorm(a.x.p, w.baseAddress!, eps: d.eps, out: a.xn1.p, r: a.r1.p, rows: BT, C: d.C)
         }
         linear(a.xn1.p, p.wq, a.q.p, rows: BT)
         linear(a.xn1.p, p.wk, a.k.p, rows: BT)
         linear(a.xn1.p, p.wv, a.v.p, rows: BT)
-        for b in 0..<B {
-            for t in 0..<T {
-                s.rope.apply(a.q.p + (b * T + t) * d.qDim, heads: d.NH, pos: t)
-                s.rope.apply(a.k.p + (b * T + t) * d.kvDim, heads: d.NKV, pos: t)
-            }
-        }
+        TrainingOps.rope(s.rope, a.q.p, rows: BT, T: T, heads: d.NH, width: d.qDim, inverse: false)
+        TrainingOps.rope(s.rope, a.k.p, rows: BT, T: T, heads: d.NKV, width: d.kvDim, inverse: false)
         let scale = 1 / Float(d.hd).squareRoot(), group = d.NH / d.NKV
-        for b in 0..<B {
-            for h in 0..<d.NH {
-                let g = h / group
-                let P = a.probs.p + (b * d.NH + h) * T * T
-                let Q = a.q.p + b * T * d.qDim + h * d.hd, K = a.k.p + b * T * d.kvDim + g * d.hd
-                let V = a.v.p + b * T * d.kvDim + g * d.hd
-                Float.gemm(transA: false, transB: true, m: T, n: T, k: d.hd, alpha: scale,
-                           a: Q, lda: d.qDim, b: K, ldb: d.kvDim, beta: 0, c: P, ldc: T)
-                for t in 0..<T {
-                    let row = P + t * T
-                    Kernels.softmax(row, t + 1)
-                    for j in (t + 1)..<max(t + 1, T) { row[j] = 0 }
-                }
-                Float.gemm(transA: false, transB: false, m: T, n: d.hd, k: T, alpha: 1,
-                           a: P, lda: T, b: V, ldb: d.kvDim, beta: 0, c: a.att.p + b * T * d.qDim + h * d.hd, ldc: d.qDim)
+        let (qs, ks, vs, ps, atts) = (UnsafeSendable(a.q.p), UnsafeSendable(a.k.p), UnsafeSendable(a.v.p),
+                                      UnsafeSendable(a.probs.p), UnsafeSendable(a.att.p))
+        TrainingOps.perHead(B * d.NH) { i in
+            let (b, h) = (i / d.NH, i % d.NH)
+            let g = h / group
+            let P = ps.value + (b * d.NH + h) * T * T
+            let Q = qs.value + b * T * d.qDim + h * d.hd, K = ks.value + b * T * d.kvDim + g * d.hd
+            let V = vs.value + b * T * d.kvDim + g * d.hd
+            Float.gemm(transA: false, transB: true, m: T, n: T, k: d.hd, alpha: scale,
+                       a: Q, lda: d.qDim, b: K, ldb: d.kvDim, beta: 0, c: P, ldc: T)
+            for t in 0..<T {
+                let row = P + t * T
+                Kernels.softmax(row, t + 1)
+                for j in (t + 1)..<max(t + 1, T) { row[j] = 0 }
             }
+            Float.gemm(transA: false, transB: false, m: T, n: d.hd, k: T, alpha: 1,
+                       a: P, lda: T, b: V, ldb: d.kvDim, beta: 0, c: atts.value + b * T * d.qDim + h * d.hd, ldc: d.qDim)
         }
         linear(a.att.p, p.wo, a.xMid.p, rows: BT)
         Kernels.add(a.xMid.p, a.x.p, a.xMid.p, BT * d.C)
         p.mlpNorm.withUnsafeBufferPointer { w in
-            for t in 0..<BT { a.r2.p[t] = Kernels.rmsNorm(a.xMid.p + t * d.C, w.baseAddress!, d.eps, a.xn2.p + t * d.C, d.C) }
+            TrainingOps.rmsNorm(a.xMid.p, w.baseAddress!, eps: d.eps, out: a.xn2.p, r: a.r2.p, rows: BT, C: d.C)
         }
         linear(a.xn2.p, p.wGate, a.gate.p, rows: BT)
         linear(a.xn2.p, p.wUp, a.up.p, rows: BT)
-        Kernels.swiglu(a.gate.p, a.up.p, a.h.p, BT * d.F)
+        let (gs, us, hs) = (UnsafeSendable(a.gate.p), UnsafeSendable(a.up.p), UnsafeSendable(a.h.p))
+        TrainingOps.elementwise(BT * d.F) { lo, hi in Kernels.swiglu(gs.value + lo, us.value + lo, hs.value + lo, hi - lo) }
         linear(a.h.p, p.wDown, out, rows: BT)
         Kernels.add(out, a.xMid.p, out, BT * d.C)
     }
@@ -165,31 +162,35 @@ public enum LlamaTraining {
         let d = s.dims, B = s.B, T = s.T, BT = B * T
         // MLP: out = xMid + Wdown·h.  dx (= d out) flows to xMid unchanged, plus through the MLP.
         linearBackward(dy: s.dx.p, x: a.h.p, w: p.wDown, dW: &g.wDown, dx: s.dh.p, accumulate: false, rows: BT)
-        BackwardKernels.swiglu(dh: s.dh.p, gate: a.gate.p, up: a.up.p, dGate: s.dGate.p, dUp: s.dUp.p, BT * d.F)
+        let (dhs, gs, us, dgs, dus) = (UnsafeSendable(s.dh.p), UnsafeSendable(a.gate.p), UnsafeSendable(a.up.p),
+                                       UnsafeSendable(s.dGate.p), UnsafeSendable(s.dUp.p))
+        TrainingOps.elementwise(BT * d.F) { lo, hi in
+            BackwardKernels.swiglu(dh: dhs.value + lo, gate: gs.value + lo, up: us.value + lo, dGate: dgs.value + lo, dUp: dus.value + lo, hi - lo)
+        }
         linearBackward(dy: s.dGate.p, x: a.xn2.p, w: p.wGate, dW: &g.wGate, dx: s.dxn.p, accumulate: false, rows: BT)
         linearBackward(dy: s.dUp.p, x: a.xn2.p, w: p.wUp, dW: &g.wUp, dx: s.dxn.p, accumulate: true, rows: BT)
         p.mlpNorm.withUnsafeBufferPointer { w in
             g.mlpNorm.withUnsafeMutableBufferPointer { dw in
-                for t in 0..<BT {
-                    BackwardKernels.rmsNorm(dy: s.dxn.p + t * d.C, x: a.xMid.p + t * d.C, weight: w.baseAddress!, r: a.r2.p[t],
-                                            dx: s.dx.p + t * d.C, dWeight: dw.baseAddress!, d.C)
-                }
+                TrainingOps.rmsNormBackward(dy: s.dxn.p, x: a.xMid.p, w: w.baseAddress!, r: a.r2.p, dx: s.dx.p, dW: dw.baseAddress!, rows: BT, C: d.C)
             }
         }
         // Attention: xMid = x + Wo·att.
         linearBackward(dy: s.dx.p, x: a.att.p, w: p.wo, dW: &g.wo, dx: s.datt.p, accumulate: false, rows: BT)
         s.dk.zero(); s.dv.zero()
         let scale = 1 / Float(d.hd).squareRoot(), group = d.NH / d.NKV
-        let dS = s.dScores.p
-        for b in 0..<B {
-            for h in 0..<d.NH {
-                let gi = h / group
-                let P = a.probs.p + (b * d.NH + h) * T * T
-                let Q = a.q.p + b * T * d.qDim + h * d.hd, K = a.k.p + b * T * d.kvDim + gi * d.hd
-                let V = a.v.p + b * T * d.kvDim + gi * d.hd
-                let dO = s.datt.p + b * T * d.qDim + h * d.hd
-                let dQ = s.dq.p + b * T * d.qDim + h * d.hd
-                let dK = s.dk.p + b * T * d.kvDim + gi * d.hd, dV = s.dv.p + b * T * d.kvDim + gi * d.hd
+        // One task per (sequence, key/value head): its query heads accumulate into the same dK/dV slices.
+        let (ps, qs, ks, vs) = (UnsafeSendable(a.probs.p), UnsafeSendable(a.q.p), UnsafeSendable(a.k.p), UnsafeSendable(a.v.p))
+        let (dOs, dQs, dKs, dVs) = (UnsafeSendable(s.datt.p), UnsafeSendable(s.dq.p), UnsafeSendable(s.dk.p), UnsafeSendable(s.dv.p))
+        TrainingOps.perHead(B * d.NKV) { i in
+            let (b, gi) = (i / d.NKV, i % d.NKV)
+            let dS = UnsafeMutablePointer<Float>.allocate(capacity: T * T)
+            defer { dS.deallocate() }
+            let K = ks.value + b * T * d.kvDim + gi * d.hd, V = vs.value + b * T * d.kvDim + gi * d.hd
+            let dK = dKs.value + b * T * d.kvDim + gi * d.hd, dV = dVs.value + b * T * d.kvDim + gi * d.hd
+            for h in (gi * group)..<((gi + 1) * group) {
+                let P = ps.value + (b * d.NH + h) * T * T
+                let Q = qs.value + b * T * d.qDim + h * d.hd
+                let dO = dOs.value + b * T * d.qDim + h * d.hd, dQ = dQs.value + b * T * d.qDim + h * d.hd
                 // dP = dO·Vᵀ (T, T); dV += Pᵀ·dO
                 Float.gemm(transA: false, transB: true, m: T, n: T, k: d.hd, alpha: 1,
                            a: dO, lda: d.qDim, b: V, ldb: d.kvDim, beta: 0, c: dS, ldc: T)
@@ -206,21 +207,14 @@ public enum LlamaTraining {
                            a: dS, lda: T, b: Q, ldb: d.qDim, beta: 1, c: dK, ldc: d.kvDim)
             }
         }
-        for b in 0..<B {
-            for t in 0..<T {
-                s.rope.applyInverse(s.dq.p + (b * T + t) * d.qDim, heads: d.NH, pos: t)
-                s.rope.applyInverse(s.dk.p + (b * T + t) * d.kvDim, heads: d.NKV, pos: t)
-            }
-        }
+        TrainingOps.rope(s.rope, s.dq.p, rows: BT, T: T, heads: d.NH, width: d.qDim, inverse: true)
+        TrainingOps.rope(s.rope, s.dk.p, rows: BT, T: T, heads: d.NKV, width: d.kvDim, inverse: true)
         linearBackward(dy: s.dq.p, x: a.xn1.p, w: p.wq, dW: &g.wq, dx: s.dxn.p, accumulate: false, rows: BT)
         linearBackward(dy: s.dk.p, x: a.xn1.p, w: p.wk, dW: &g.wk, dx: s.dxn.p, accumulate: true, rows: BT)
         linearBackward(dy: s.dv.p, x: a.xn1.p, w: p.wv, dW: &g.wv, dx: s.dxn.p, accumulate: true, rows: BT)
         p.attnNorm.withUnsafeBufferPointer { w in
             g.attnNorm.withUnsafeMutableBufferPointer { dw in
-                for t in 0..<BT {
-                    BackwardKernels.rmsNorm(dy: s.dxn.p + t * d.C, x: a.x.p + t * d.C, weight: w.baseAddress!, r: a.r1.p[t],
-                                            dx: s.dx.p + t * d.C, dWeight: dw.baseAddress!, d.C)
-                }
+                TrainingOps.rmsNormBackward(dy: s.dxn.p, x: a.x.p, w: w.baseAddress!, r: a.r1.p, dx: s.dx.p, dW: dw.baseAddress!, rows: BT, C: d.C)
             }
         }
     }

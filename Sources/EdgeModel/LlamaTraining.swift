@@ -23,10 +23,7 @@ extension LlamaTraining {
         s.dx.zero()
         p.finalNorm.withUnsafeBufferPointer { w in
             g.finalNorm.withUnsafeMutableBufferPointer { dw in
-                for t in 0..<BT {
-                    BackwardKernels.rmsNorm(dy: s.dxn.p + t * d.C, x: s.xFinal.p + t * d.C, weight: w.baseAddress!,
-                                            r: s.rFinal.p[t], dx: s.dx.p + t * d.C, dWeight: dw.baseAddress!, d.C)
-                }
+                TrainingOps.rmsNormBackward(dy: s.dxn.p, x: s.xFinal.p, w: w.baseAddress!, r: s.rFinal.p, dx: s.dx.p, dW: dw.baseAddress!, rows: BT, C: d.C)
             }
         }
         for l in stride(from: d.L - 1, through: 0, by: -1) {
@@ -72,7 +69,7 @@ extension LlamaTraining {
             layerForward(p.layers[l], a, out: out, state: s)
         }
         p.finalNorm.withUnsafeBufferPointer { w in
-            for t in 0..<BT { s.rFinal.p[t] = Kernels.rmsNorm(s.xFinal.p + t * d.C, w.baseAddress!, d.eps, s.xnFinal.p + t * d.C, d.C) }
+            TrainingOps.rmsNorm(s.xFinal.p, w.baseAddress!, eps: d.eps, out: s.xnFinal.p, r: s.rFinal.p, rows: BT, C: d.C)
         }
     }
 

@@ -1,5 +1,8 @@
 import ArgumentParser
 import EdgeInference
+import EdgeModel
+import EdgeOptim
+import EdgeTrain
 import EdgeTensor
 import Foundation
 
@@ -8,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed and memory: BLAS throughput, decode/prefill, training steps.",
-        subcommands: [Gemm.self, Decode.self, Prefill.self]
+        subcommands: [Gemm.self, Decode.self, Prefill.self, Train.self]
     )
 
     struct Gemm: ParsableCommand {
@@ -83,5 +86,33 @@ struct BenchCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
         @OptionGroup var options: InferenceOptions
         func run() throws { try BenchCommand.runInference(modelOptions, threads, options, json: output.json) }
+    }
+
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tokens/s and peak RSS of full training steps (forward, backward, optimizer) on random tokens.")
+        @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var threads: ThreadOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "adamw, galore, natural-galore, adarankgrad.") var optimizer = OptimizerOptions.defaultOptimizer
+        @Option(help: "Projection rank (GaLore family).") var rank = OptimizerOptions.defaultRank
+        @Option(help: "Tokens per sequence.") var maxSeq = 256
+        @Option(help: "Sequences per step.") var batch = 4
+        @Option(help: "Measured steps (median), after 2 warm-up steps.") var runs = 5
+        @Flag(help: "Recompute activations per layer during backward.") var recompute = false
+
+        func run() throws {
+            try threads.apply()
+            let checkpoint = try LlamaCheckpoint.open(modelOptions.model)
+            let opt = try OptimizerFactory.make(name: optimizer, options: OptimizerOptions.parse(["--rank": "\(rank)"]))
+            let r = try TrainBenchmark.run(dims: checkpoint.config.dims, tied: checkpoint.config.tieWordEmbeddings, B: batch, T: maxSeq,
+                                           optimizer: opt, optimizerName: optimizer, recompute: recompute, runs: runs) {
+                if !output.json { Console.status("bench train: \($0)") }
+            }
+            if output.json { try Console.printJSON(r); return }
+            Console.clearStatus()
+            print(String(format: "train %.0f tokens/s (%.3f s/step, %.0f GFLOPS achieved), peak RSS %.2f GB, %d threads, BLAS %@",
+                         r.tokensPerSecond, r.medianStepSeconds, r.achievedGflops, Double(r.peakRSSBytes ?? 0) / 1e9, r.threads, r.blasKernel))
+        }
     }
 }
