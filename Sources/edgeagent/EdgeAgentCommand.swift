@@ -12,12 +12,14 @@ struct EdgeAgentCommand: AsyncParsableCommand {
         subcommands: [
             ModelCommand.self,
             FinetuneCommand.self,
+            ExportCommand.self,
             GenerateCommand.self,
             TokenizeCommand.self,
             BenchCommand.self,
             ValidateCommand.self,
             ScoreCommand.self,
             DataCommand.self,
+            ServeCommand.self,
         ]
     )
 
