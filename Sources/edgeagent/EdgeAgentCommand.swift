@@ -19,7 +19,6 @@ struct EdgeAgentCommand: AsyncParsableCommand {
             ValidateCommand.self,
             ScoreCommand.self,
             DataCommand.self,
-            ServeCommand.self,
         ]
     )
 
