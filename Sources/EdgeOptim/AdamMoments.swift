@@ -90,16 +90,9 @@ public struct AdamMoments<S: LAPACKScalar>: Sendable {
         if qm != nil {
             advanceQuantized(r, n, h)
         } else {
-            let (b1, b2, eps) = (S(h.beta1), S(h.beta2), S(h.eps))
-            let (c1, c2) = (S(1 - h.beta1), S(1 - h.beta2))
             m.withUnsafeMutableBufferPointer { pm in
                 v.withUnsafeMutableBufferPointer { pv in
-                    for i in 0..<count {
-                        let g = r[i]
-                        pm[i] = b1 * pm[i] + c1 * g
-                        pv[i] = b2 * pv[i] + c2 * (g * g)
-                        n[i] = pm[i] / (pv[i].squareRoot() + eps)
-                    }
+                    ScalarKernels.adam(m: pm.baseAddress!, v: pv.baseAddress!, r: r, n: n, count: count, hyper: h)
                 }
             }
         }
@@ -110,18 +103,15 @@ public struct AdamMoments<S: LAPACKScalar>: Sendable {
         let bs = BlockQuantized.defaultBlockSize
         let (b1, b2, eps) = (Float(h.beta1), Float(h.beta2), Float(h.eps))
         let (c1, c2) = (1 - b1, 1 - b2)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * bs) { buf in
-            let bm = buf.baseAddress!, bv = bm + bs
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * bs) { buf in
+            let bm = buf.baseAddress!, bv = bm + bs, bg = bv + bs, bn = bg + bs
             for b in 0..<qm!.absmax.count {
                 let range = qm!.blockRange(b)
                 qm!.loadBlock(b, into: bm)
                 qv!.loadBlock(b, into: bv)
-                for (o, i) in range.enumerated() {
-                    let g = Float(r[i])
-                    bm[o] = b1 * bm[o] + c1 * g
-                    bv[o] = b2 * bv[o] + c2 * (g * g)
-                    n[i] = S(bm[o] / (bv[o].squareRoot() + eps))
-                }
+                ScalarKernels.toFloat(r + range.lowerBound, bg, range.count)
+                ScalarKernels.adamBody(bm, bv, bg, bn, range.count, b1, b2, c1, c2, eps)
+                ScalarKernels.fromFloat(bn, n + range.lowerBound, range.count)
                 qm!.storeBlock(b, from: bm)
                 qv!.storeBlock(b, from: bv)
             }

@@ -85,8 +85,7 @@ public struct GaLoreParameter<S: LAPACKScalar>: Sendable {
     @inline(__always)
     static func decay(_ w: UnsafeMutablePointer<S>, count: Int, lr: Double, weightDecay wd: Double) {
         guard wd > 0 else { return }
-        let f = S(-lr * wd)
-        for i in 0..<count { w[i] = w[i] + f * w[i] }
+        ScalarKernels.decay(w, factor: -lr * wd, count)
     }
 
     // MARK: checkpoint form
@@ -114,8 +113,8 @@ enum PlainAdam {
         if workspace.count < count { workspace = [S](repeating: 0, count: count) }
         workspace.withUnsafeMutableBufferPointer { ws in
             let n = ws.baseAddress!
-            let a = S(-mom.advance(gradient: g, into: n, hyper: hyper, lr: lr))
-            for i in 0..<count { w[i] = w[i] + a * n[i] }
+            let a = mom.advance(gradient: g, into: n, hyper: hyper, lr: lr)
+            ScalarKernels.addScaled(w, n, alpha: -a, count)
         }
         GaLoreParameter<S>.decay(w, count: count, lr: lr, weightDecay: hyper.weightDecay)
     }

@@ -82,10 +82,12 @@ public struct GaLoreProjector<S: LAPACKScalar>: Sendable {
         let count = rows * cols
         switch precision {
         case .float32:
-            let t = Tensor(shape: [rows, cols], scalars: (0..<count).map { Float(g[$0]) })
+            var t = Tensor(zeros: [rows, cols])
+            t.withUnsafeMutableBufferPointer { ScalarKernels.toFloat(g, $0.baseAddress!, count) }
             try keep(svd(t))
         case .float64:
-            let t = Tensor64(shape: [rows, cols], scalars: (0..<count).map { Double(g[$0]) })
+            var t = Tensor64(zeros: [rows, cols])
+            t.withUnsafeMutableBufferPointer { ScalarKernels.widen(g, $0.baseAddress!, count) }
             try keep(svd(t))
         }
     }

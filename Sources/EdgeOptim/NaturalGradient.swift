@@ -98,28 +98,31 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
     func load(_ slot: Int, from start: Int, count n: Int, into out: UnsafeMutablePointer<Double>) {
         let base = slot * length + start
         switch precision {
-        case .exact: exact.withUnsafeBufferPointer { h in for e in 0..<n { out[e] = Double(h[base + e]) } }
-        case .bf16: half.withUnsafeBufferPointer { h in for e in 0..<n { out[e] = Double(Float(bitPattern: UInt32(h[base + e]) << 16)) } }
-        case .int8:
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: BlockQuantized.defaultBlockSize) { tmp in
-                var e = 0
-                while e < n {
-                    let b = (start + e) / BlockQuantized.defaultBlockSize
-                    let r = q8[slot].blockRange(b)
-                    q8[slot].loadBlock(b, into: tmp.baseAddress!)
-                    for i in (start + e) ..< min(r.upperBound, start + n) { out[i - start] = Double(tmp[i - r.lowerBound]) }
-                    e = min(r.upperBound, start + n) - start
+        case .exact: exact.withUnsafeBufferPointer { h in ScalarKernels.widen(h.baseAddress! + base, out, n) }
+        case .bf16: half.withUnsafeBufferPointer { h in Self.widenBF16(h.baseAddress! + base, out, n) }
+        case .int8:      // code[q]·absmax in Float32, as BlockQuantized.dequantized()
+            let q = q8[slot], bs = q.blockSize
+            DynamicMap.signed.withUnsafeBufferPointer { code in
+                q.codes.withUnsafeBufferPointer { c in
+                    q.absmax.withUnsafeBufferPointer { am in
+                        var i = start
+                        while i < start + n {               // one scale per block
+                            let end = min(start + n, (i / bs + 1) * bs), scale = am[i / bs]
+                            for j in i..<end { out[j - start] = Double(code[Int(c[j])] * scale) }
+                            i = end
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// Stores `n` entries of `src` (the current vector) into `slot` at `start`.
+    /// Stores `n` entries of `src` (the current vector, widened from S, so narrowing is exact) into `slot` at `start`.
     @inline(__always)
-    mutating func store(_ slot: Int, from start: Int, count n: Int, _ src: UnsafePointer<S>) {
+    mutating func store(_ slot: Int, from start: Int, count n: Int, _ src: UnsafePointer<Double>) {
         let base = slot * length + start
         switch precision {
-        case .exact: exact.withUnsafeMutableBufferPointer { h in for e in 0..<n { h[base + e] = src[e] } }
+        case .exact: exact.withUnsafeMutableBufferPointer { h in ScalarKernels.narrow(src, h.baseAddress! + base, n) }
         case .bf16: half.withUnsafeMutableBufferPointer { h in for e in 0..<n { h[base + e] = BF16.bits(Float(src[e])) } }
         case .int8:
             withUnsafeTemporaryAllocation(of: Float.self, capacity: BlockQuantized.defaultBlockSize) { tmp in
@@ -142,30 +145,33 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
         if count < s { slot = (head + count) % s; count += 1 } else { slot = head; head = (head + 1) % s }
         let old = slots.filter { $0 != slot }            // oldest first
         let prev = (newest >= 0 && newest != slot && precision != .exact) ? newest : -1
-        let c = old.count + 1
+        let c = old.count + 1, co = old.count
         let chunk = Self.chunk
-        // Pass 1: y_i = <h_i, g>, <g, g>, and (compact) corr_i = <h_i, h_prev> with h_prev as stored.
+        let prevIndex = old.firstIndex(of: prev) ?? -1
+        // Pass 1 (per chunk of rows, history block H = co×n in Float64, BLAS dgemv):
+        //   y_old += H·g, <g, g>, and (compact) corr += H·h_prev with h_prev as stored (a row of H).
         var y = [Double](repeating: 0, count: c)
-        var corr = [Double](repeating: 0, count: old.count)
-        try withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * chunk) { buf in
-            let g = buf.baseAddress!, h = g + chunk, hp = h + chunk
+        var corr = [Double](repeating: 0, count: max(co, 1))
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: (co + 2) * chunk) { buf in
+            let g = buf.baseAddress!, t = g + chunk, h = t + chunk
             var a = 0
             while a < k {
                 let n = min(chunk, k - a)
-                for e in 0..<n { g[e] = Double(r[a + e]) }
+                ScalarKernels.widen(r + a, g, n)
                 y[c - 1] += Self.dot(g, g, n)
-                if prev >= 0 { load(prev, from: a, count: n, into: hp) }
-                for (i, sl) in old.enumerated() {
-                    load(sl, from: a, count: n, into: h)
-                    y[i] += Self.dot(h, g, n)
-                    if prev >= 0 { corr[i] += Self.dot(h, hp, n) }
+                for (i, sl) in old.enumerated() { load(sl, from: a, count: n, into: h + i * n) }
+                if co > 0 {
+                    Double.gemv(transA: false, m: co, n: n, alpha: 1, a: h, lda: n, x: g, beta: 1, y: &y)
+                    if prevIndex >= 0 {
+                        Double.gemv(transA: false, m: co, n: n, alpha: 1, a: h, lda: n, x: h + prevIndex * n, beta: 1, y: &corr)
+                    }
                 }
                 a += n
             }
             for (i, sl) in old.enumerated() {
                 gram[slot * s + sl] = y[i]
                 gram[sl * s + slot] = y[i]
-                if prev >= 0 { gram[prev * s + sl] = corr[i]; gram[sl * s + prev] = corr[i] }
+                if prevIndex >= 0 { gram[prev * s + sl] = corr[i]; gram[sl * s + prev] = corr[i] }
             }
             gram[slot * s + slot] = y[c - 1]
             // S = I + Â/λ over (old…, slot); z = S⁻¹y by Cholesky (LAPACK dpotrf/dpotrs).
@@ -175,44 +181,55 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
                 for (j, sj) in order.enumerated() { sm[i, j] = (i == j ? 1 : 0) + gram[si * s + sj] / lam }
             }
             let z = try choleskySolve(cholesky(sm), Tensor64(shape: [c], scalars: y)).scalars
-            // Pass 2: g̃ = g/λ − (Σ_old z_i h_i + z_c g)/λ², and g stored into its slot.
-            let (invLam, invLam2) = (1 / lam, 1 / (lam * lam))
+            // Pass 2: g̃ = g/λ − (Hᵀz_old + z_c·g)/λ², and g stored into its slot.
+            let (invLam, invLam2, zc) = (1 / lam, 1 / (lam * lam), z[c - 1])
             a = 0
             while a < k {
                 let n = min(chunk, k - a)
-                for e in 0..<n { g[e] = Double(r[a + e]); hp[e] = z[c - 1] * g[e] }
-                for (i, sl) in old.enumerated() {
-                    load(sl, from: a, count: n, into: h)
-                    Self.axpy(z[i], h, hp, n)
+                ScalarKernels.widen(r + a, g, n)
+                if co > 0 {
+                    for (i, sl) in old.enumerated() { load(sl, from: a, count: n, into: h + i * n) }
+                    Double.gemv(transA: true, m: co, n: n, alpha: 1, a: h, lda: n, x: z, beta: 0, y: t)
+                } else {
+                    for e in 0..<n { t[e] = 0 }
                 }
-                store(slot, from: a, count: n, r + a)
-                for e in 0..<n { r[a + e] = S(g[e] * invLam - hp[e] * invLam2) }
+                store(slot, from: a, count: n, g)
+                for e in 0..<n { t[e] = g[e] * invLam - (t[e] + zc * g[e]) * invLam2 }
+                ScalarKernels.narrow(t, r + a, n)
                 a += n
             }
         }
         newest = slot
     }
 
-    /// Σ a[e]·b[e] in Float64, eight lanes.
+    /// Σ a[e]·b[e] in Float64, two 8-lane accumulators (plain multiply-add: `addProduct` would call libm's
+    /// `fma` per lane on the baseline x86-64 target).
     @inline(__always)
     static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
-        var acc = SIMD8<Double>()
+        var acc0 = SIMD8<Double>(), acc1 = SIMD8<Double>()
         var e = 0
-        while e + 8 <= n {
-            let va = UnsafeRawPointer(a + e).loadUnaligned(as: SIMD8<Double>.self)
-            let vb = UnsafeRawPointer(b + e).loadUnaligned(as: SIMD8<Double>.self)
-            acc.addProduct(va, vb)
-            e += 8
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while e + 16 <= n {
+            acc0 += ra.loadUnaligned(fromByteOffset: 8 * e, as: SIMD8<Double>.self) * rb.loadUnaligned(fromByteOffset: 8 * e, as: SIMD8<Double>.self)
+            acc1 += ra.loadUnaligned(fromByteOffset: 8 * e + 64, as: SIMD8<Double>.self) * rb.loadUnaligned(fromByteOffset: 8 * e + 64, as: SIMD8<Double>.self)
+            e += 16
         }
-        var s = acc.sum()
+        var s = (acc0 + acc1).sum()
         while e < n { s += a[e] * b[e]; e += 1 }
         return s
     }
 
-    /// y ← y + α·x.
+    /// out[e] = Double(bf16 src[e]) (the bits shifted into a Float32, then widened), eight at a time.
     @inline(__always)
-    static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
-        for e in 0..<n { y[e] += alpha * x[e] }
+    static func widenBF16(_ src: UnsafePointer<UInt16>, _ out: UnsafeMutablePointer<Double>, _ n: Int) {
+        let raw = UnsafeRawPointer(src), dst = UnsafeMutableRawPointer(out)
+        var e = 0
+        while e + 8 <= n {
+            let bits = SIMD8<UInt32>(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: 2 * e, as: SIMD8<UInt16>.self)) &<< 16
+            dst.storeBytes(of: SIMD8<Double>(unsafeBitCast(bits, to: SIMD8<Float>.self)), toByteOffset: 8 * e, as: SIMD8<Double>.self)
+            e += 8
+        }
+        while e < n { out[e] = Double(Float(bitPattern: UInt32(src[e]) << 16)); e += 1 }
     }
 
     // MARK: checkpoint form

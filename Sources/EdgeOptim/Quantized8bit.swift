@@ -130,30 +130,46 @@ public struct BlockQuantized: Sendable, Equatable {
         var am: Float = 0
         for o in 0..<r.count { am = max(am, abs(src[o])) }
         absmax[b] = am
-        let code = Self.map(signed)
+        let code = Self.map(signed), start = Self.startIndex(signed)
         code.withUnsafeBufferPointer { c in
-            codes.withUnsafeMutableBufferPointer { q in
-                if am == 0 {
-                    let zero = UInt8(c.firstIndex(of: 0)!)
-                    for i in r { q[i] = zero }
-                    return
+            start.withUnsafeBufferPointer { t in
+                codes.withUnsafeMutableBufferPointer { q in
+                    if am == 0 {
+                        let zero = UInt8(c.firstIndex(of: 0)!)
+                        for i in r { q[i] = zero }
+                        return
+                    }
+                    for (o, i) in r.enumerated() { q[i] = Self.nearest(src[o] / am, c, t) }
                 }
-                for (o, i) in r.enumerated() { q[i] = Self.nearest(src[o] / am, c) }
             }
         }
     }
 
-    /// The nearest code index to `x` (largest i with code_i ≤ x, moved up when code_{i+1} is strictly nearer).
-    @inlinable
-    static func nearest(_ x: Float, _ c: UnsafeBufferPointer<Float>) -> UInt8 {
-        var lo = 0, hi = c.count   // find the first index with c[idx] > x
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if c[mid] <= x { lo = mid + 1 } else { hi = mid }
-        }
-        let i = max(lo - 1, 0)
-        if i < c.count - 1 && abs(x - c[i + 1]) < abs(x - c[i]) { return UInt8(i + 1) }
+    /// The nearest code index to `x`: i = the largest index with code_i ≤ x (0 if x < code_0), moved up to i+1
+    /// when code_{i+1} is strictly nearer (ties to the lower code). The search starts from a table indexed by
+    /// the top 16 bits of x (x truncated to bfloat16), which is at most a step or two from i.
+    @inline(__always)
+    static func nearest(_ x: Float, _ c: UnsafeBufferPointer<Float>, _ start: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        var i = Int(start[Int(x.bitPattern >> 16)])
+        while i > 0 && c[i] > x { i -= 1 }
+        while i < 255 && c[i + 1] <= x { i += 1 }
+        if i < 255 && abs(x - c[i + 1]) < abs(x - c[i]) { return UInt8(i + 1) }
         return UInt8(i)
+    }
+
+    static let signedStart = makeStart(DynamicMap.signed)
+    static let unsignedStart = makeStart(DynamicMap.unsigned)
+    static func startIndex(_ signed: Bool) -> [UInt8] { signed ? signedStart : unsignedStart }
+
+    /// For each bfloat16 pattern b: the largest index with code ≤ value(b) (0 below code_0 or for NaN).
+    static func makeStart(_ code: [Float]) -> [UInt8] {
+        (0..<65536).map { b in
+            let v = Float(bitPattern: UInt32(b) << 16)
+            guard !v.isNaN else { return 0 }
+            var lo = 0, hi = code.count            // first index with code > v
+            while lo < hi { let mid = (lo + hi) >> 1; if code[mid] <= v { lo = mid + 1 } else { hi = mid } }
+            return UInt8(max(lo - 1, 0))
+        }
     }
 
     /// All values dequantized.

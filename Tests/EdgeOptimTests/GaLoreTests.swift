@@ -47,6 +47,7 @@ import Testing
         let tol = c.tol("float64_rel") ?? 1e-10
         #expect(err <= tol, "\(id): max rel error \(err) > \(tol)")
         #expect(err <= 1e-5)
+        print("galore \(id) Float64 engine: max rel \(err)")
     }
 
     /// The Float32 optimizer against the same Float64 fixtures. Storing W in Float32 alone costs
@@ -60,6 +61,7 @@ import Testing
         for svd in SVDPrecision.allCases {
             let err = c.trajectoryError(try Self.runFloat32(c, svd: svd))
             #expect(err <= tol, "\(id) svd \(svd): max rel error \(err) > \(tol)")
+            print("galore \(id) Float32 optimizer, \(svd) SVD: max rel \(err)")
         }
     }
 
