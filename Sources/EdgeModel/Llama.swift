@@ -183,9 +183,13 @@ public struct Llama: Sendable {
             layer.attnNorm.withUnsafeBufferPointer { w in
                 for t in 0..<T { Kernels.rmsNorm(x + t * d.C, w.baseAddress!, d.eps, xn + t * d.C, d.C) }
             }
-            layer.wq.apply(xn, s.q.baseAddress!, T: T)
-            layer.wk.apply(xn, s.k.baseAddress!, T: T)
-            layer.wv.apply(xn, s.v.baseAddress!, T: T)
+            if T == 1 {
+                WeightMatrix.matvec([layer.wq, layer.wk, layer.wv], xn, [s.q.baseAddress!, s.k.baseAddress!, s.v.baseAddress!])
+            } else {
+                layer.wq.apply(xn, s.q.baseAddress!, T: T)
+                layer.wk.apply(xn, s.k.baseAddress!, T: T)
+                layer.wv.apply(xn, s.v.baseAddress!, T: T)
+            }
             let cacheBase = l * s.contextLength * d.kvDim
             for t in 0..<T {
                 s.rope.apply(s.q.baseAddress! + t * d.qDim, heads: d.NH, pos: pos0 + t)
@@ -201,8 +205,12 @@ public struct Llama: Sendable {
             layer.mlpNorm.withUnsafeBufferPointer { w in
                 for t in 0..<T { Kernels.rmsNorm(x + t * d.C, w.baseAddress!, d.eps, xn + t * d.C, d.C) }
             }
-            layer.wGate.apply(xn, s.gate.baseAddress!, T: T)
-            layer.wUp.apply(xn, s.up.baseAddress!, T: T)
+            if T == 1 {
+                WeightMatrix.matvec([layer.wGate, layer.wUp], xn, [s.gate.baseAddress!, s.up.baseAddress!])
+            } else {
+                layer.wGate.apply(xn, s.gate.baseAddress!, T: T)
+                layer.wUp.apply(xn, s.up.baseAddress!, T: T)
+            }
             Kernels.swiglu(s.gate.baseAddress!, s.up.baseAddress!, s.gate.baseAddress!, T * d.F)
             layer.wDown.apply(s.gate.baseAddress!, xn, T: T)
             Kernels.add(x, xn, x, T * d.C)

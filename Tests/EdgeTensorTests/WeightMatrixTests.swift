@@ -100,4 +100,24 @@ func randomBlocks(_ format: BlockFormat, rows: Int, cols: Int, rng: inout SplitM
             for r in 0..<rows { #expect(abs(Double(y1[r]) - ref[0, r]) < 1e-4) }
         }
     }
+
+    /// The grouped decode path (Q/K/V, gate/up in one pass) equals separate matvecs bit for bit, mixed formats included.
+    @Test func groupedMatvecEqualsSeparateOnes() {
+        var rng = SplitMix64(seed: 12)
+        let cols = 96
+        let ws = [WeightMatrix(rows: 70, cols: cols, format: .q4_1, bytes: randomBlocks(.q4_1, rows: 70, cols: cols, rng: &rng)),
+                  WeightMatrix(rows: 33, cols: cols, format: .q8_0, bytes: randomBlocks(.q8_0, rows: 33, cols: cols, rng: &rng)),
+                  WeightMatrix(rows: 41, cols: cols, f32: Tensor.uniform([41, cols], rng: &rng).scalars)]
+        let x = Tensor.uniform([cols], rng: &rng)
+        var separate = ws.map { [Float](repeating: 0, count: $0.rows) }
+        var grouped = separate
+        x.withUnsafeBufferPointer { px in
+            for i in ws.indices { separate[i].withUnsafeMutableBufferPointer { ws[i].matvec(px.baseAddress!, $0.baseAddress!) } }
+            let outs = grouped.indices.map { i in UnsafeMutablePointer<Float>.allocate(capacity: ws[i].rows) }
+            defer { outs.forEach { $0.deallocate() } }
+            WeightMatrix.matvec(ws, px.baseAddress!, outs)
+            for i in ws.indices { grouped[i] = Array(UnsafeBufferPointer(start: outs[i], count: ws[i].rows)) }
+        }
+        #expect(grouped == separate)
+    }
 }
