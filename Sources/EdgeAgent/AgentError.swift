@@ -40,6 +40,8 @@ public enum AgentError: Error, CustomStringConvertible, Sendable, Equatable {
     case prompt(String)
     /// A scripted model ran out of canned outputs (tests).
     case scriptExhausted(call: Int)
+    /// The ToolRAG classifier cannot be trained, read or written (the message names the file or setting).
+    case toolRAG(String)
 
     public var description: String {
         switch self {
@@ -67,6 +69,7 @@ public enum AgentError: Error, CustomStringConvertible, Sendable, Equatable {
         case .tool(_, let message): return message
         case .prompt(let m): return "prompt template error: \(m)"
         case .scriptExhausted(let call): return "the scripted model has no output for call \(call)"
+        case .toolRAG(let m): return "ToolRAG: \(m)"
         }
     }
 }
