@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries (Debian 12: libopenblas-dev liblapacke-dev libsentencepiece-dev libreadline-dev).
@@ -46,12 +47,15 @@ let package = Package(
         .target(name: "EdgeAgent", dependencies: ["EdgePlan", "EdgeInference", "EdgeModel",
                                                   .product(name: "GRDB", package: "GRDB.swift"),
                                                   .product(name: "Logging", package: "swift-log")]),
+        .target(name: "EdgeServer", dependencies: ["EdgeAgent", "EdgeInference", "EdgeModel", "EdgePlan",
+                                                   .product(name: "Hummingbird", package: "hummingbird"),
+                                                   .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeTestSupport", dependencies: ["EdgeTensor"], path: "Sources/EdgeTestSupport"),
 
         .executableTarget(
             name: "edgeagent",
             dependencies: [
-                "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgeTrain", "EdgePlan", "EdgeAgent",
+                "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgeTrain", "EdgePlan", "EdgeAgent", "EdgeServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +69,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["EdgeTestSupport"]),
         .testTarget(name: "EdgePlanTests", dependencies: ["EdgePlan"]),
         .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "EdgePlan", "EdgeTestSupport"]),
+        .testTarget(name: "EdgeServerTests", dependencies: ["EdgeServer", "EdgeAgent", "EdgeModel", "EdgeInference", "EdgeTestSupport",
+                                                            .product(name: "Logging", package: "swift-log")]),
     ],
     cxxLanguageStandard: .cxx17
 )

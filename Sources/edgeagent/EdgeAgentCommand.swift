@@ -19,6 +19,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
             ValidateCommand.self,
             ScoreCommand.self,
             DataCommand.self,
+            ServeCommand.self,
         ]
     )
 
