@@ -33,7 +33,8 @@ final class LayerActivations {
 }
 
 /// Buffers for training steps at a fixed (B, T): activations (all layers, or one layer's worth plus the
-/// layer inputs with `recompute`), gradient scratch, and the loss head's chunk buffers.
+/// layer inputs with `recompute`), gradient scratch, the loss head's chunk buffers, LoRA's (BT, r) scratch,
+/// and with `layerWise` the one layer-gradient buffer that layer-wise updates reuse for every layer.
 public final class LlamaTrainState: @unchecked Sendable {
     public let dims: LlamaDims
     /// Sequences per batch and the most tokens per sequence the buffers hold.
@@ -54,10 +55,24 @@ public final class LlamaTrainState: @unchecked Sendable {
     let gatherX, gatherDX: Buffer         // (chunkRows, C): normed hidden rows that have a target, and their grads
     let chunkRows = 64
     let rope: RoPE
+    /// Most LoRA rank the scratch holds; u = x·Aᵀ and du = (α/r)·dy·B, (BT, loraRank) each.
+    public let loraRank: Int
+    let loraU, loraDU: Buffer
+    let normScratch: Buffer               // (C): discarded weight gradient of a frozen RMSNorm
+    /// Layer-wise updates: the gradient of the layer in flight lives here, not in the caller's gradients.
+    public let layerWise: Bool
+    var spareLayerGradient: LlamaParameters.Layer
 
-    public init(dims d: LlamaDims, B: Int, T: Int, recompute: Bool = false) {
+    /// - `recompute`: gradient checkpointing (keep layer inputs only, recompute each layer in backward).
+    /// - `loraRank`: the largest LoRA rank the pass will see (0 = no LoRA).
+    /// - `layerWise`: allocate one layer-gradient buffer that every layer reuses (see `lossAndGradients`).
+    public init(dims d: LlamaDims, B: Int, T: Int, recompute: Bool = false, loraRank: Int = 0, layerWise: Bool = false) {
         precondition(B >= 1 && T >= 1, "batch and sequence length must be positive")
         (dims, self.B, self.maxT, self.T, self.recompute) = (d, B, T, T, recompute)
+        (self.loraRank, self.layerWise) = (loraRank, layerWise)
+        loraU = Buffer(B * T * loraRank); loraDU = Buffer(B * T * loraRank)
+        normScratch = Buffer(d.C)
+        spareLayerGradient = layerWise ? LlamaParameters.Layer(zeros: d) : .empty
         let BT = B * T
         acts = (0..<(recompute ? 1 : d.L)).map { _ in LayerActivations(d, B: B, T: T) }
         layerInputs = recompute ? (0..<d.L).map { _ in Buffer(BT * d.C) } : []
@@ -70,9 +85,13 @@ public final class LlamaTrainState: @unchecked Sendable {
         rope = RoPE(headDim: d.hd, maxPositions: T, theta: d.ropeTheta)
     }
 
+    /// Bytes of the layer-wise layer-gradient buffer (0 unless `layerWise`).
+    public var layerGradientBytes: Int { spareLayerGradient.parameterCount * 4 }
+
     /// Bytes of activation buffers (saved activations + gradient scratch), for the memory report.
     public var activationBytes: Int {
-        let scratch = [xFinal, rFinal, xnFinal, dx, dxn, dq, dk, dv, datt, dGate, dUp, dh, logitsChunk, gatherX, gatherDX]
+        let scratch = [xFinal, rFinal, xnFinal, dx, dxn, dq, dk, dv, datt, dGate, dUp, dh, logitsChunk, gatherX, gatherDX,
+                       loraU, loraDU, normScratch]
         return acts.reduce(0) { $0 + $1.bytes } + layerInputs.reduce(0) { $0 + $1.count * 4 }
             + scratch.reduce(0) { $0 + $1.count * 4 }
     }
@@ -96,14 +115,17 @@ public enum LlamaTraining {
         }
     }
 
-    /// Backward of `linear`: dW += dyᵀ·x and dx (= or +=) dy·W.
+    /// Backward of `linear`: dW += dyᵀ·x and dx (= or +=) dy·W. A frozen weight passes an empty `dW`
+    /// (`Tensor(zeros: [0])`, as in `LlamaParameters.Layer.empty`): its weight-gradient GEMM is skipped.
     @inline(__always)
     static func linearBackward(dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: Tensor, dW: inout Tensor,
                                dx: UnsafeMutablePointer<Float>, accumulate: Bool, rows: Int) {
         let (out, inn) = (w.shape[0], w.shape[1])
-        dW.withUnsafeMutableBufferPointer { pdw in
-            Float.gemm(transA: true, transB: false, m: out, n: inn, k: rows, alpha: 1,
-                       a: dy, lda: out, b: x, ldb: inn, beta: 1, c: pdw.baseAddress!, ldc: inn)
+        if dW.count > 0 {
+            dW.withUnsafeMutableBufferPointer { pdw in
+                Float.gemm(transA: true, transB: false, m: out, n: inn, k: rows, alpha: 1,
+                           a: dy, lda: out, b: x, ldb: inn, beta: 1, c: pdw.baseAddress!, ldc: inn)
+            }
         }
         w.withUnsafeBufferPointer { pw in
             Float.gemm(transA: false, transB: false, m: rows, n: inn, k: out, alpha: 1,
@@ -114,14 +136,17 @@ public enum LlamaTraining {
     /// Forward of one decoder layer over the batch, filling `a` (whose `x` holds the layer input) and
     /// writing the layer output into `out`.
     static func layerForward(_ p: LlamaParameters.Layer, _ a: LayerActivations, out: UnsafeMutablePointer<Float>,
-                             state s: LlamaTrainState) {
+                             state s: LlamaTrainState, lora: LoRAAdapters.Layer? = nil, scaling: Float = 0) {
         let d = s.dims, B = s.B, T = s.T, BT = B * T
+        func linear(_ x: UnsafePointer<Float>, _ w: Tensor, _ y: UnsafeMutablePointer<Float>, rows: Int, _ t: LoRATarget) {
+            adaptedLinear(x, w, y, rows: rows, lora: lora?[t], scaling: scaling, state: s)
+        }
         p.attnNorm.withUnsafeBufferPointer { w in
             TrainingOps.rmsNorm(a.x.p, w.baseAddress!, eps: d.eps, out: a.xn1.p, r: a.r1.p, rows: BT, C: d.C)
         }
-        linear(a.xn1.p, p.wq, a.q.p, rows: BT)
-        linear(a.xn1.p, p.wk, a.k.p, rows: BT)
-        linear(a.xn1.p, p.wv, a.v.p, rows: BT)
+        linear(a.xn1.p, p.wq, a.q.p, rows: BT, .q)
+        linear(a.xn1.p, p.wk, a.k.p, rows: BT, .k)
+        linear(a.xn1.p, p.wv, a.v.p, rows: BT, .v)
         TrainingOps.rope(s.rope, a.q.p, rows: BT, T: T, heads: d.NH, width: d.qDim, inverse: false)
         TrainingOps.rope(s.rope, a.k.p, rows: BT, T: T, heads: d.NKV, width: d.kvDim, inverse: false)
         let scale = 1 / Float(d.hd).squareRoot(), group = d.NH / d.NKV
@@ -143,39 +168,50 @@ public enum LlamaTraining {
             Float.gemm(transA: false, transB: false, m: T, n: d.hd, k: T, alpha: 1,
                        a: P, lda: T, b: V, ldb: d.kvDim, beta: 0, c: atts.value + b * T * d.qDim + h * d.hd, ldc: d.qDim)
         }
-        linear(a.att.p, p.wo, a.xMid.p, rows: BT)
+        linear(a.att.p, p.wo, a.xMid.p, rows: BT, .o)
         Kernels.add(a.xMid.p, a.x.p, a.xMid.p, BT * d.C)
         p.mlpNorm.withUnsafeBufferPointer { w in
             TrainingOps.rmsNorm(a.xMid.p, w.baseAddress!, eps: d.eps, out: a.xn2.p, r: a.r2.p, rows: BT, C: d.C)
         }
-        linear(a.xn2.p, p.wGate, a.gate.p, rows: BT)
-        linear(a.xn2.p, p.wUp, a.up.p, rows: BT)
+        linear(a.xn2.p, p.wGate, a.gate.p, rows: BT, .gate)
+        linear(a.xn2.p, p.wUp, a.up.p, rows: BT, .up)
         let (gs, us, hs) = (UnsafeSendable(a.gate.p), UnsafeSendable(a.up.p), UnsafeSendable(a.h.p))
         TrainingOps.elementwise(BT * d.F) { lo, hi in Kernels.swiglu(gs.value + lo, us.value + lo, hs.value + lo, hi - lo) }
-        linear(a.h.p, p.wDown, out, rows: BT)
+        linear(a.h.p, p.wDown, out, rows: BT, .down)
         Kernels.add(out, a.xMid.p, out, BT * d.C)
     }
 
-    /// Backward of one decoder layer. On entry `s.dx` holds dL/d(output); on exit dL/d(input).
+    /// Backward of one decoder layer. On entry `s.dx` holds dL/d(output); on exit dL/d(input). Weight
+    /// gradients accumulate into `g` (`.empty` when the base weights are frozen: no dW GEMMs) and, for
+    /// adapted linears, into `lg` (dA, dB).
     static func layerBackward(_ p: LlamaParameters.Layer, _ g: inout LlamaParameters.Layer, _ a: LayerActivations,
-                              state s: LlamaTrainState) {
+                              state s: LlamaTrainState, lora: LoRAAdapters.Layer? = nil, loraGrad lg: inout LoRAAdapters.Layer,
+                              scaling: Float = 0) {
         let d = s.dims, B = s.B, T = s.T, BT = B * T
+        func linearBackward(dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: Tensor, dW: inout Tensor,
+                            dx: UnsafeMutablePointer<Float>, accumulate: Bool, rows: Int, _ t: LoRATarget) {
+            adaptedLinearBackward(dy: dy, x: x, w: w, dW: &dW, dx: dx, accumulate: accumulate, rows: rows,
+                                  lora: lora?[t], loraGrad: &lg.pairs[t.index], scaling: scaling, state: s)
+        }
+        func normGradient(_ t: inout Tensor, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+            if t.count == 0 { s.normScratch.zero(); body(s.normScratch.p) } else { t.withUnsafeMutableBufferPointer { body($0.baseAddress!) } }
+        }
         // MLP: out = xMid + Wdown·h.  dx (= d out) flows to xMid unchanged, plus through the MLP.
-        linearBackward(dy: s.dx.p, x: a.h.p, w: p.wDown, dW: &g.wDown, dx: s.dh.p, accumulate: false, rows: BT)
+        linearBackward(dy: s.dx.p, x: a.h.p, w: p.wDown, dW: &g.wDown, dx: s.dh.p, accumulate: false, rows: BT, .down)
         let (dhs, gs, us, dgs, dus) = (UnsafeSendable(s.dh.p), UnsafeSendable(a.gate.p), UnsafeSendable(a.up.p),
                                        UnsafeSendable(s.dGate.p), UnsafeSendable(s.dUp.p))
         TrainingOps.elementwise(BT * d.F) { lo, hi in
             BackwardKernels.swiglu(dh: dhs.value + lo, gate: gs.value + lo, up: us.value + lo, dGate: dgs.value + lo, dUp: dus.value + lo, hi - lo)
         }
-        linearBackward(dy: s.dGate.p, x: a.xn2.p, w: p.wGate, dW: &g.wGate, dx: s.dxn.p, accumulate: false, rows: BT)
-        linearBackward(dy: s.dUp.p, x: a.xn2.p, w: p.wUp, dW: &g.wUp, dx: s.dxn.p, accumulate: true, rows: BT)
+        linearBackward(dy: s.dGate.p, x: a.xn2.p, w: p.wGate, dW: &g.wGate, dx: s.dxn.p, accumulate: false, rows: BT, .gate)
+        linearBackward(dy: s.dUp.p, x: a.xn2.p, w: p.wUp, dW: &g.wUp, dx: s.dxn.p, accumulate: true, rows: BT, .up)
         p.mlpNorm.withUnsafeBufferPointer { w in
-            g.mlpNorm.withUnsafeMutableBufferPointer { dw in
-                TrainingOps.rmsNormBackward(dy: s.dxn.p, x: a.xMid.p, w: w.baseAddress!, r: a.r2.p, dx: s.dx.p, dW: dw.baseAddress!, rows: BT, C: d.C)
+            normGradient(&g.mlpNorm) { dw in
+                TrainingOps.rmsNormBackward(dy: s.dxn.p, x: a.xMid.p, w: w.baseAddress!, r: a.r2.p, dx: s.dx.p, dW: dw, rows: BT, C: d.C)
             }
         }
         // Attention: xMid = x + Wo·att.
-        linearBackward(dy: s.dx.p, x: a.att.p, w: p.wo, dW: &g.wo, dx: s.datt.p, accumulate: false, rows: BT)
+        linearBackward(dy: s.dx.p, x: a.att.p, w: p.wo, dW: &g.wo, dx: s.datt.p, accumulate: false, rows: BT, .o)
         s.dk.zero(); s.dv.zero()
         let scale = 1 / Float(d.hd).squareRoot(), group = d.NH / d.NKV
         // One task per (sequence, key/value head): its query heads accumulate into the same dK/dV slices.
@@ -209,12 +245,12 @@ public enum LlamaTraining {
         }
         TrainingOps.rope(s.rope, s.dq.p, rows: BT, T: T, heads: d.NH, width: d.qDim, inverse: true)
         TrainingOps.rope(s.rope, s.dk.p, rows: BT, T: T, heads: d.NKV, width: d.kvDim, inverse: true)
-        linearBackward(dy: s.dq.p, x: a.xn1.p, w: p.wq, dW: &g.wq, dx: s.dxn.p, accumulate: false, rows: BT)
-        linearBackward(dy: s.dk.p, x: a.xn1.p, w: p.wk, dW: &g.wk, dx: s.dxn.p, accumulate: true, rows: BT)
-        linearBackward(dy: s.dv.p, x: a.xn1.p, w: p.wv, dW: &g.wv, dx: s.dxn.p, accumulate: true, rows: BT)
+        linearBackward(dy: s.dq.p, x: a.xn1.p, w: p.wq, dW: &g.wq, dx: s.dxn.p, accumulate: false, rows: BT, .q)
+        linearBackward(dy: s.dk.p, x: a.xn1.p, w: p.wk, dW: &g.wk, dx: s.dxn.p, accumulate: true, rows: BT, .k)
+        linearBackward(dy: s.dv.p, x: a.xn1.p, w: p.wv, dW: &g.wv, dx: s.dxn.p, accumulate: true, rows: BT, .v)
         p.attnNorm.withUnsafeBufferPointer { w in
-            g.attnNorm.withUnsafeMutableBufferPointer { dw in
-                TrainingOps.rmsNormBackward(dy: s.dxn.p, x: a.x.p, w: w.baseAddress!, r: a.r1.p, dx: s.dx.p, dW: dw.baseAddress!, rows: BT, C: d.C)
+            normGradient(&g.attnNorm) { dw in
+                TrainingOps.rmsNormBackward(dy: s.dxn.p, x: a.x.p, w: w.baseAddress!, r: a.r1.p, dx: s.dx.p, dW: dw, rows: BT, C: d.C)
             }
         }
     }

@@ -13,6 +13,44 @@ public struct LlamaParameters: Sendable, Equatable {
         public var wGate: Tensor      // (F, C)       mlp.gate_proj.weight
         public var wUp: Tensor        // (F, C)       mlp.up_proj.weight
         public var wDown: Tensor      // (C, F)       mlp.down_proj.weight
+
+        /// A layer of zeros (a gradient buffer).
+        public init(zeros d: LlamaDims) {
+            func z(_ s: [Int]) -> Tensor { Tensor(zeros: s) }
+            (attnNorm, wq, wk, wv, wo) = (z([d.C]), z([d.qDim, d.C]), z([d.kvDim, d.C]), z([d.kvDim, d.C]), z([d.C, d.qDim]))
+            (mlpNorm, wGate, wUp, wDown) = (z([d.C]), z([d.F, d.C]), z([d.F, d.C]), z([d.C, d.F]))
+        }
+
+        init(attnNorm: Tensor, wq: Tensor, wk: Tensor, wv: Tensor, wo: Tensor, mlpNorm: Tensor, wGate: Tensor, wUp: Tensor, wDown: Tensor) {
+            (self.attnNorm, self.wq, self.wk, self.wv, self.wo) = (attnNorm, wq, wk, wv, wo)
+            (self.mlpNorm, self.wGate, self.wUp, self.wDown) = (mlpNorm, wGate, wUp, wDown)
+        }
+
+        /// A placeholder holding no storage: the gradient "buffer" of a frozen layer, or of a layer whose
+        /// gradient lives elsewhere (layer-wise updates). Every tensor has zero elements.
+        public static let empty = Layer(attnNorm: Tensor(zeros: [0]), wq: Tensor(zeros: [0]), wk: Tensor(zeros: [0]),
+                                        wv: Tensor(zeros: [0]), wo: Tensor(zeros: [0]), mlpNorm: Tensor(zeros: [0]),
+                                        wGate: Tensor(zeros: [0]), wUp: Tensor(zeros: [0]), wDown: Tensor(zeros: [0]))
+
+        /// The nine tensors in canonical order, with their names inside `model.layers.{i}.`.
+        public static var tensors: [(name: String, keyPath: WritableKeyPath<Layer, Tensor>)] { [
+            ("input_layernorm.weight", \.attnNorm), ("self_attn.q_proj.weight", \.wq), ("self_attn.k_proj.weight", \.wk),
+            ("self_attn.v_proj.weight", \.wv), ("self_attn.o_proj.weight", \.wo), ("post_attention_layernorm.weight", \.mlpNorm),
+            ("mlp.gate_proj.weight", \.wGate), ("mlp.up_proj.weight", \.wUp), ("mlp.down_proj.weight", \.wDown),
+        ] }
+
+        /// Visits the layer's tensors mutably with their full HF names (layer index `i`).
+        public mutating func forEachMutable(layer i: Int, _ body: (String, inout Tensor) throws -> Void) rethrows {
+            for (name, kp) in Self.tensors { try body("model.layers.\(i).\(name)", &self[keyPath: kp]) }
+        }
+
+        /// Sets every element to zero, keeping the storage.
+        public mutating func zero() {
+            for (_, kp) in Self.tensors { self[keyPath: kp].withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        }
+
+        /// Scalars in the layer.
+        public var parameterCount: Int { Self.tensors.reduce(0) { $0 + self[keyPath: $1.keyPath].count } }
     }
 
     public var embed: Tensor          // (V, C)  model.embed_tokens.weight
@@ -20,17 +58,22 @@ public struct LlamaParameters: Sendable, Equatable {
     public var finalNorm: Tensor      // (C)     model.norm.weight
     public var head: Tensor?          // (V, C)  lm_head.weight, nil when tied to embed
 
-    /// All-zero parameters of the given shape (a gradient buffer).
-    public init(zeros d: LlamaDims, tied: Bool) {
-        func z(_ s: [Int]) -> Tensor { Tensor(zeros: s) }
-        embed = z([d.V, d.C])
-        layers = (0..<d.L).map { _ in
-            Layer(attnNorm: z([d.C]), wq: z([d.qDim, d.C]), wk: z([d.kvDim, d.C]), wv: z([d.kvDim, d.C]),
-                  wo: z([d.C, d.qDim]), mlpNorm: z([d.C]), wGate: z([d.F, d.C]), wUp: z([d.F, d.C]), wDown: z([d.C, d.F]))
-        }
-        finalNorm = z([d.C])
-        head = tied ? nil : z([d.V, d.C])
+    /// All-zero parameters of the given shape (a gradient buffer). With `layers: false` every layer is the
+    /// storage-less `Layer.empty` (the gradient of layer-wise updates, which keep one layer buffer in the
+    /// train state instead).
+    public init(zeros d: LlamaDims, tied: Bool, layers withLayers: Bool = true) {
+        embed = Tensor(zeros: [d.V, d.C])
+        layers = (0..<d.L).map { _ in withLayers ? Layer(zeros: d) : .empty }
+        finalNorm = Tensor(zeros: [d.C])
+        head = tied ? nil : Tensor(zeros: [d.V, d.C])
     }
+
+    init(embed: Tensor, layers: [Layer], finalNorm: Tensor, head: Tensor?) {
+        (self.embed, self.layers, self.finalNorm, self.head) = (embed, layers, finalNorm, head)
+    }
+
+    /// Storage-less placeholder (the gradient argument when base weights are frozen).
+    public static let empty = LlamaParameters(embed: Tensor(zeros: [0]), layers: [], finalNorm: Tensor(zeros: [0]), head: nil)
 
     /// Random initialisation as transformers' LlamaPreTrainedModel: linear and embedding weights
     /// ~ N(0, std²), norm weights 1. Drawn with SplitMix64 normals in `forEach` order (seeded, portable).
@@ -58,18 +101,15 @@ public struct LlamaParameters: Sendable, Equatable {
     /// Visits every parameter mutably with its Hugging Face name, in canonical order.
     public mutating func forEachMutable(_ body: (String, inout Tensor) throws -> Void) rethrows {
         try body("model.embed_tokens.weight", &embed)
-        for i in layers.indices {
-            let p = "model.layers.\(i)."
-            try body(p + "input_layernorm.weight", &layers[i].attnNorm)
-            try body(p + "self_attn.q_proj.weight", &layers[i].wq)
-            try body(p + "self_attn.k_proj.weight", &layers[i].wk)
-            try body(p + "self_attn.v_proj.weight", &layers[i].wv)
-            try body(p + "self_attn.o_proj.weight", &layers[i].wo)
-            try body(p + "post_attention_layernorm.weight", &layers[i].mlpNorm)
-            try body(p + "mlp.gate_proj.weight", &layers[i].wGate)
-            try body(p + "mlp.up_proj.weight", &layers[i].wUp)
-            try body(p + "mlp.down_proj.weight", &layers[i].wDown)
-        }
+        for i in layers.indices { try layers[i].forEachMutable(layer: i, body) }
+        try body("model.norm.weight", &finalNorm)
+        if head != nil { try body("lm_head.weight", &head!) }
+    }
+
+    /// Visits the parameters outside the decoder layers mutably, in canonical order: embedding, final norm,
+    /// head (the ones layer-wise updates step after the backward pass).
+    public mutating func forEachOuterMutable(_ body: (String, inout Tensor) throws -> Void) rethrows {
+        try body("model.embed_tokens.weight", &embed)
         try body("model.norm.weight", &finalNorm)
         if head != nil { try body("lm_head.weight", &head!) }
     }

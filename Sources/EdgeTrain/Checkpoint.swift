@@ -15,17 +15,24 @@ public struct TrainerState: Codable, Sendable, Equatable {
     /// Wall seconds spent before this checkpoint (for summaries across resumes).
     public var elapsedSeconds: Double
 
+    public init(step: Int, loader: BatchLoader.Position = .init(), bestLoss: Double? = nil, consecutiveBadSteps: Int = 0,
+                elapsedSeconds: Double = 0) {
+        (self.step, self.loader, self.bestLoss, self.consecutiveBadSteps, self.elapsedSeconds) =
+            (step, loader, bestLoss, consecutiveBadSteps, elapsedSeconds)
+    }
+
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", step, loader, bestLoss = "best_loss"
         case consecutiveBadSteps = "consecutive_bad_steps", elapsedSeconds = "elapsed_s"
     }
 }
 
-/// A resumable checkpoint directory: `model.safetensors` (HF names), `optimizer.safetensors` (state dict),
-/// `trainer_state.json`, `config.json`. Written atomically: files go to a temporary sibling directory,
+/// A resumable checkpoint directory: `model.safetensors` (HF names; with LoRA instead
+/// `adapter_model.safetensors`, PEFT names — the frozen base is re-read from the model), `optimizer.safetensors`
+/// (state dict), `trainer_state.json`, `config.json`. Written atomically: files go to a temporary sibling directory,
 /// are fsynced, then the directory is renamed into place; the previous checkpoint is removed only after.
 public enum Checkpoint {
-    static let modelFile = "model.safetensors", optimizerFile = "optimizer.safetensors"
+    static let modelFile = "model.safetensors", adapterFile = "adapter_model.safetensors", optimizerFile = "optimizer.safetensors"
     static let stateFile = "trainer_state.json", configFile = "config.json"
 
     /// Writes the parameters as a safetensors file with Hugging Face names (F32 or BF16 storage).
@@ -50,6 +57,25 @@ public enum Checkpoint {
     /// Saves a full checkpoint into `directory` (replacing any previous one there atomically).
     public static func save(directory: String, parameters: LlamaParameters, config: LlamaConfig, optimizer: any Optimizer,
                             state: TrainerState, weightDType: TensorDType = .f32) throws {
+        try save(directory: directory, config: config, optimizer: optimizer, state: state) { tmp in
+            try writeWeights(parameters, to: tmp + "/" + modelFile, dtype: weightDType)
+        }
+    }
+
+    /// Saves the trainable tensors of `model` (base weights as `weightDType`, or F32 adapters), the optimizer
+    /// state and `state` into `directory`, atomically.
+    public static func save(directory: String, model: TrainableModel, config: LlamaConfig, optimizer: any Optimizer,
+                            state: TrainerState, weightDType: TensorDType = .f32) throws {
+        try save(directory: directory, config: config, optimizer: optimizer, state: state) { tmp in
+            var w = SafetensorsWriter()
+            let dtype: TensorDType = model.trainsBase ? weightDType : .f32
+            try model.forEachTrainable { name, t in try w.add(name, shape: t.shape, values: t.scalars, as: dtype) }
+            try w.write(to: tmp + "/" + (model.trainsBase ? modelFile : adapterFile))
+        }
+    }
+
+    static func save(directory: String, config: LlamaConfig, optimizer: any Optimizer, state: TrainerState,
+                     writeWeights: (String) throws -> Void) throws {
         let fm = FileManager.default
         let final = URL(fileURLWithPath: directory)
         let tmp = final.deletingLastPathComponent().appendingPathComponent(".\(final.lastPathComponent).tmp-\(getpid())")
@@ -57,7 +83,7 @@ public enum Checkpoint {
         do {
             try? fm.removeItem(at: tmp)
             try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
-            try writeWeights(parameters, to: tmp.appendingPathComponent(modelFile).path, dtype: weightDType)
+            try writeWeights(tmp.path)
             var opt = SafetensorsWriter()
             for (name, t) in optimizer.stateDict().sorted(by: { $0.key < $1.key }) {
                 try opt.add(name, shape: t.shape, values: t.scalars, as: .f32)
@@ -92,6 +118,30 @@ public enum Checkpoint {
 
     /// Loads a checkpoint written by `save` into `parameters` and `optimizer`; returns the trainer state.
     public static func load(directory: String, parameters: inout LlamaParameters, optimizer: any Optimizer) throws -> TrainerState {
+        var p = parameters
+        let state = try load(directory: directory, optimizer: optimizer) { try readWeights(directory + "/" + modelFile, into: &p) }
+        parameters = p
+        return state
+    }
+
+    /// Loads a checkpoint written by `save(directory:model:…)` into `model`'s trainable tensors and `optimizer`.
+    public static func load(directory: String, model: TrainableModel, optimizer: any Optimizer) throws -> TrainerState {
+        let path = directory + "/" + (model.trainsBase ? modelFile : adapterFile)
+        return try load(directory: directory, optimizer: optimizer) {
+            let file = try SafetensorsFile(path: path)
+            var loaded: [String: Tensor] = [:]
+            try model.forEachTrainable { name, t in
+                let stored = try file.tensor(name)
+                guard stored.shape == t.shape else {
+                    throw TrainError.corruptCheckpoint(path: path, reason: "\(name) has shape \(stored.shape), model expects \(t.shape)")
+                }
+                loaded[name] = Tensor(shape: t.shape, scalars: try stored.floats())
+            }
+            model.update(.all) { name, t in if let v = loaded[name] { t = v } }
+        }
+    }
+
+    static func load(directory: String, optimizer: any Optimizer, readWeights: () throws -> Void) throws -> TrainerState {
         let statePath = directory + "/" + stateFile
         let state: TrainerState
         do {
@@ -102,9 +152,8 @@ public enum Checkpoint {
         guard state.formatVersion == TrainerState.formatVersion else {
             throw TrainError.corruptCheckpoint(path: directory, reason: "format version \(state.formatVersion), expected \(TrainerState.formatVersion)")
         }
-        var p = parameters
         do {
-            try readWeights(directory + "/" + modelFile, into: &p)
+            try readWeights()
             let file = try SafetensorsFile(path: directory + "/" + optimizerFile)
             var dict: [String: Tensor] = [:]
             for name in file.tensorNames {
@@ -117,7 +166,6 @@ public enum Checkpoint {
         } catch {
             throw TrainError.corruptCheckpoint(path: directory, reason: "\(error)")
         }
-        parameters = p
         return state
     }
 

@@ -35,22 +35,36 @@ public enum TrainBenchmark {
         return 6 * (perLayer * Double(d.L) + head) + attention * Double(d.L)
     }
 
-    public static func run(dims d: LlamaDims, tied: Bool, B: Int, T: Int, optimizer: any Optimizer, optimizerName: String,
-                           recompute: Bool = false, warmup: Int = 2, runs: Int = 5, progress: (String) -> Void = { _ in }) throws -> Report {
-        var params = LlamaParameters.random(d, tied: tied, seed: 1)
-        var grads = LlamaParameters(zeros: d, tied: tied)
-        let state = LlamaTrainState(dims: d, B: B, T: T, recompute: recompute)
+    /// The model a benchmark trains: random weights (seed 1), BF16 storage generated directly when asked
+    /// (the F32 model never exists), LoRA adapters when `lora` is given.
+    public static func model(dims d: LlamaDims, tied: Bool, bf16Weights: Bool, lora: LoRAConfig?) throws -> TrainableModel {
+        if bf16Weights {
+            return try TrainableModel(dims: d, bf16: LlamaParametersBF16.random(d, tied: tied, seed: 1), lora: lora, loraSeed: 1)
+        }
+        return try TrainableModel(dims: d, parameters: LlamaParameters.random(d, tied: tied, seed: 1), lora: lora, loraSeed: 1)
+    }
+
+    /// A batch of random tokens (seed 2) with next-token targets.
+    public static func randomBatch(V: Int, B: Int, T: Int) -> Batch {
         var rng = SplitMix64(seed: 2)
-        let tokens = (0..<(B * T)).map { _ in Int32(rng.nextInt(below: d.V)) }
+        let tokens = (0..<(B * T)).map { _ in Int32(rng.nextInt(below: V)) }
         var targets = Array(tokens.dropFirst()) + [-1]
         for b in 0..<B { targets[b * T + T - 1] = -1 }
+        return Batch(tokens: tokens, targets: targets, B: B, T: T)
+    }
+
+    public static func run(dims d: LlamaDims, tied: Bool, B: Int, T: Int, optimizer: any Optimizer, optimizerName: String,
+                           recompute: Bool = false, layerWise: Bool = false, bf16Weights: Bool = false, lora: LoRAConfig? = nil,
+                           warmup: Int = 2, runs: Int = 5, progress: (String) -> Void = { _ in }) throws -> Report {
+        let model = try model(dims: d, tied: tied, bf16Weights: bf16Weights, lora: lora)
+        let engine = TrainingEngine(model: model, optimizer: optimizer, B: B, T: T, recompute: recompute, layerWise: layerWise,
+                                    maxGradNorm: 0, paddingTokenId: nil)
+        let batch = randomBatch(V: d.V, B: B, T: T)
         var times: [Double] = []
         for i in 0..<(warmup + runs) {
             progress("step \(i + 1)/\(warmup + runs)")
             let t0 = DispatchTime.now().uptimeNanoseconds
-            grads.zero()
-            LlamaTraining.lossAndGradients(params, tokens: tokens, targets: targets, grads: &grads, state: state)
-            try params.forEachMutable(pairedWith: grads) { name, p, g in try optimizer.update(name, parameter: &p, gradient: g, lr: 1e-4) }
+            _ = try engine.step([batch], lr: 1e-4)
             if i >= warmup { times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) }
         }
         times.sort()
@@ -58,7 +72,7 @@ public enum TrainBenchmark {
         let tps = Double(B * T) / median
         let fpt = flopsPerToken(d, T: T, tied: tied)
         return Report(tokensPerSecond: tps, medianStepSeconds: median, peakRSSBytes: MemoryStats.peakRSS,
-                      parameterCount: params.parameterCount, batch: B, sequenceLength: T, threads: Threads.count,
+                      parameterCount: model.baseParameterCount, batch: B, sequenceLength: T, threads: Threads.count,
                       blasKernel: Threads.blasCoreName, optimizer: optimizerName, flopsPerToken: fpt,
                       achievedGflops: fpt * tps / 1e9)
     }

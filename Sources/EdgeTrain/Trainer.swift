@@ -34,6 +34,13 @@ public struct FinetuneSettings: Codable, Sendable, Equatable {
     public var maxBadSteps = Self.defaultMaxBadSteps
     /// Storage of saved weights.
     public var saveBF16 = false
+    /// Layer-wise updates: each layer's optimizer step runs inside the backward pass (see `TrainingEngine`);
+    /// `maxGradNorm` then clips per tensor, and `gradAccum` must be 1.
+    public var layerWise = false
+    /// Keep the base weights in BF16 (F32 math); see `LlamaParametersBF16` for the precision trade-off.
+    public var bf16Weights = false
+    /// LoRA adapters on a frozen base (nil = full fine-tuning).
+    public var lora: LoRAConfig?
 
     public init() {}
 
@@ -43,6 +50,10 @@ public struct FinetuneSettings: Codable, Sendable, Equatable {
         guard gradAccum >= 1 else { throw TrainError.badSetting("--grad-accum must be ≥ 1") }
         guard maxSeq >= 8 else { throw TrainError.badSetting("--max-seq must be ≥ 8") }
         guard lr > 0, lr.isFinite else { throw TrainError.badSetting("--lr must be positive") }
+        guard !layerWise || gradAccum == 1 else {
+            throw TrainError.badSetting("--layer-wise applies each layer's update during backward, so --grad-accum must be 1")
+        }
+        do { try lora?.validate() } catch { throw TrainError.badSetting("\(error)") }
     }
 }
 
@@ -64,67 +75,67 @@ public struct TrainLogEntry: Codable, Sendable, Equatable {
 /// Runs optimizer steps over a batch stream, logging and checkpointing; resumable bit-exactly.
 public final class Trainer {
     public let config: LlamaConfig
-    public private(set) var parameters: LlamaParameters
+    /// What is trained: base weights (F32 or BF16 storage) or LoRA adapters on a frozen base.
+    public let model: TrainableModel
     public let optimizer: any Optimizer
     public let settings: FinetuneSettings
     public private(set) var loader: BatchLoader
     public private(set) var state: TrainerState
     let schedule: LRSchedule
-    let trainState: LlamaTrainState
-    var grads: LlamaParameters
+    let engine: TrainingEngine
 
-    public init(config: LlamaConfig, parameters: LlamaParameters, optimizer: any Optimizer, loader: BatchLoader,
+    /// Full fine-tuning or LoRA (per `settings.lora`) of `parameters`, stored as `settings.bf16Weights` says.
+    public convenience init(config: LlamaConfig, parameters: LlamaParameters, optimizer: any Optimizer, loader: BatchLoader,
+                            settings: FinetuneSettings) throws {
+        let model = try TrainableModel(dims: config.dims, parameters: parameters, bf16Weights: settings.bf16Weights,
+                                       lora: settings.lora, loraSeed: settings.seed)
+        try self.init(config: config, model: model, optimizer: optimizer, loader: loader, settings: settings)
+    }
+
+    public init(config: LlamaConfig, model: TrainableModel, optimizer: any Optimizer, loader: BatchLoader,
                 settings: FinetuneSettings) throws {
         try settings.validate()
         self.config = config
-        self.parameters = parameters
+        self.model = model
         self.optimizer = optimizer
         self.settings = settings
         self.loader = loader
         self.state = TrainerState(step: 0, loader: loader.position, bestLoss: nil, consecutiveBadSteps: 0, elapsedSeconds: 0)
         self.schedule = LRSchedule(kind: settings.schedule, baseLR: settings.lr, warmupSteps: settings.warmupSteps,
                                    totalSteps: settings.steps)
-        self.trainState = LlamaTrainState(dims: config.dims, B: loader.B, T: loader.maxBatchLength, recompute: settings.recompute)
-        trainState.paddingTokenId = config.padTokenId.map(Int32.init)
-        self.grads = LlamaParameters(zeros: config.dims, tied: parameters.isTied)
+        self.engine = TrainingEngine(model: model, optimizer: optimizer, B: loader.B, T: loader.maxBatchLength,
+                                     recompute: settings.recompute, layerWise: settings.layerWise,
+                                     maxGradNorm: settings.maxGradNorm, paddingTokenId: config.padTokenId.map(Int32.init))
     }
+
+    /// The base parameters in F32 (without LoRA adapters; see `model.mergedParameters` for export).
+    public var parameters: LlamaParameters { model.baseParameters }
 
     /// Restores a checkpoint written by `saveCheckpoint`.
     public func resume(from directory: String) throws {
-        state = try Checkpoint.load(directory: directory, parameters: &parameters, optimizer: optimizer)
+        state = try Checkpoint.load(directory: directory, model: model, optimizer: optimizer)
         loader.seek(to: state.loader)
     }
 
     public func saveCheckpoint(to directory: String) throws {
         state.loader = loader.position
-        try Checkpoint.save(directory: directory, parameters: parameters, config: config, optimizer: optimizer, state: state,
-                            weightDType: settings.saveBF16 ? .bf16 : .f32)
+        try Checkpoint.save(directory: directory, model: model, config: config, optimizer: optimizer, state: state,
+                            weightDType: settings.saveBF16 || model.storesBF16 ? .bf16 : .f32)
     }
 
-    /// Bytes of gradients and activation buffers (for the memory report).
-    public var gradientBytes: Int { grads.parameterCount * 4 }
-    public var activationBytes: Int { trainState.activationBytes }
+    /// Bytes of stored weights, gradient buffers and activation buffers (for the memory report).
+    public var weightBytes: Int { model.weightBytes }
+    public var gradientBytes: Int { engine.gradientBytes }
+    public var activationBytes: Int { engine.activationBytes }
 
     /// Runs one optimizer step (gradient accumulation over `gradAccum` batches). Throws `TrainError.diverged`
     /// after `maxBadSteps` consecutive non-finite steps.
     public func step() throws -> TrainLogEntry {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let batches = (0..<settings.gradAccum).map { _ in loader.next() }
-        let targetTotal = batches.reduce(0) { $0 + $1.targetCount }
-        grads.zero()
-        var loss = 0.0, tokens = 0
-        for b in batches {
-            trainState.T = b.T
-            let r = LlamaTraining.lossAndGradients(parameters, tokens: b.tokens, targets: b.targets, grads: &grads,
-                                                   state: trainState, targetNormalizer: targetTotal)
-            loss += r.loss
-            tokens += b.B * b.T
-        }
-        var all: [Tensor] = []
-        grads.forEach { _, g in all.append(g) }
-        let norm = GradientClipping.globalNorm(all)
         let lr = schedule.lr(state.step)
-        let bad = !loss.isFinite || !norm.isFinite
+        let r = try engine.step(batches, lr: Float(lr))
+        let (loss, norm, tokens, bad) = (r.loss, r.gradNorm, r.tokens, r.skipped)
         if bad {
             state.consecutiveBadSteps += 1
             if state.consecutiveBadSteps >= settings.maxBadSteps {
@@ -132,11 +143,6 @@ public final class Trainer {
             }
         } else {
             state.consecutiveBadSteps = 0
-            let clip = GradientClipping.coefficient(norm: norm, maxNorm: settings.maxGradNorm)
-            if clip < 1 { grads.forEachMutable { _, g in g.withUnsafeMutableBufferPointer { Kernels.scale($0.baseAddress!, clip, $0.count) } } }
-            try parameters.forEachMutable(pairedWith: grads) { name, p, g in
-                try optimizer.update(name, parameter: &p, gradient: g, lr: Float(lr))
-            }
             state.bestLoss = min(state.bestLoss ?? loss, loss)
         }
         state.step += 1

@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed and memory: BLAS throughput, decode/prefill, training steps.",
-        subcommands: [Gemm.self, Decode.self, Prefill.self, Train.self]
+        subcommands: [Gemm.self, Decode.self, Prefill.self, Train.self, Memory.self]
     )
 
     struct Gemm: ParsableCommand {
@@ -94,8 +94,9 @@ struct BenchCommand: AsyncParsableCommand {
         @OptionGroup var modelOptions: ModelOptions
         @OptionGroup var threads: ThreadOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: "adamw, galore, natural-galore, adarankgrad.") var optimizer = OptimizerOptions.defaultOptimizer
-        @Option(help: "Projection rank (GaLore family).") var rank = OptimizerOptions.defaultRank
+        @OptionGroup var mode: TrainingModeOptions
+        @Option(help: "adamw, galore, natural-galore, adarankgrad, lora.") var optimizer = OptimizerOptions.defaultOptimizer
+        @Option(help: "Projection rank (GaLore family) or LoRA rank (default 8).") var rank: Int?
         @Option(help: "Tokens per sequence.") var maxSeq = 256
         @Option(help: "Sequences per step.") var batch = 4
         @Option(help: "Measured steps (median), after 2 warm-up steps.") var runs = 5
@@ -104,9 +105,12 @@ struct BenchCommand: AsyncParsableCommand {
         func run() throws {
             try threads.apply()
             let checkpoint = try LlamaCheckpoint.open(modelOptions.model)
-            let opt = try OptimizerFactory.make(name: optimizer, options: OptimizerOptions.parse(["--rank": "\(rank)"]))
+            let lora = try mode.lora(optimizer: optimizer, rank: rank)
+            let opt = try OptimizerFactory.make(name: lora == nil ? optimizer : "adamw",
+                                                options: OptimizerOptions.parse(["--rank": "\(rank ?? OptimizerOptions.defaultRank)"]))
             let r = try TrainBenchmark.run(dims: checkpoint.config.dims, tied: checkpoint.config.tieWordEmbeddings, B: batch, T: maxSeq,
-                                           optimizer: opt, optimizerName: optimizer, recompute: recompute, runs: runs) {
+                                           optimizer: opt, optimizerName: optimizer, recompute: recompute, layerWise: mode.layerWise,
+                                           bf16Weights: mode.bf16Weights, lora: lora, runs: runs) {
                 if !output.json { Console.status("bench train: \($0)") }
             }
             if output.json { try Console.printJSON(r); return }

@@ -11,14 +11,16 @@ import Foundation
 struct FinetuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finetune",
-        abstract: "Fine-tune a model on planning data (JSONL) with AdamW, GaLore, Natural GaLore or AdaRankGrad.")
+        abstract: "Fine-tune a model on planning data (JSONL) with AdamW, GaLore, Natural GaLore, AdaRankGrad or LoRA.")
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threads: ThreadOptions
     @Option(help: "Training data (JSONL: id, query, plan, …).") var data = "datasets/train.jsonl"
     @Option(help: "Run directory: checkpoint, train_log.jsonl, summary.json, final model.") var out = "runs/default"
-    @Option(help: "adamw, galore, natural-galore, adarankgrad.") var optimizer = OptimizerOptions.defaultOptimizer
-    @Option(help: "Projection rank (GaLore family).") var rank = OptimizerOptions.defaultRank
+    @OptionGroup var mode: TrainingModeOptions
+    @Option(help: "adamw, galore, natural-galore, adarankgrad, lora.") var optimizer = OptimizerOptions.defaultOptimizer
+    @Option(help: "Projection rank (GaLore family, default \(OptimizerOptions.defaultRank)) or LoRA rank (default \(LoRAConfig.defaultRank)).")
+    var rank: Int?
     @Option(help: "Projector refresh period in steps.") var updateGap = OptimizerOptions.defaultUpdateGap
     @Option(help: "GaLore scale α.") var scale = OptimizerOptions.defaultScale
     @Option(help: "Natural GaLore history length s.") var history = OptimizerOptions.defaultHistory
@@ -42,6 +44,8 @@ struct FinetuneCommand: ParsableCommand {
     @Flag(help: "Recompute activations per layer in the backward pass (less memory).") var recompute = false
     @Flag(help: "Save weights as BF16.") var bf16 = false
     @Flag(help: "Continue from the run directory's checkpoint.") var resume = false
+    @Flag(help: "With --optimizer lora: also write PEFT adapter files (adapter_model.safetensors, adapter_config.json) to DIR/adapter.")
+    var saveAdapters = false
 
     func run() throws {
         try threads.apply()
@@ -51,9 +55,13 @@ struct FinetuneCommand: ParsableCommand {
         guard let kind = LRSchedule.Kind(rawValue: schedule) else { throw ValidationError("--schedule must be cosine, linear or constant") }
         s.schedule = kind
         guard let style = PlanningPrompt.Style(rawValue: promptStyle) else { throw ValidationError("--prompt-style must be compact, full or minimal") }
+        s.lora = try mode.lora(optimizer: optimizer, rank: rank)
+        (s.layerWise, s.bf16Weights) = (mode.layerWise, mode.bf16Weights)
+        if saveAdapters && s.lora == nil { throw ValidationError("--save-adapters needs --optimizer lora") }
         try s.validate()
-        let opt = try OptimizerFactory.make(name: optimizer, options: OptimizerOptions.parse([
-            "--rank": "\(rank)", "--update-gap": "\(updateGap)", "--scale": "\(scale)", "--history": "\(history)",
+        // LoRA trains its adapters with AdamW (HF form); the other names come from the optimizer factory.
+        let opt = try OptimizerFactory.make(name: s.lora == nil ? optimizer : "adamw", options: OptimizerOptions.parse([
+            "--rank": "\(rank ?? OptimizerOptions.defaultRank)", "--update-gap": "\(updateGap)", "--scale": "\(scale)", "--history": "\(history)",
             "--damping": "\(damping)", "--proj-type": projType, "--state-bits": "\(stateBits)", "--weight-decay": "\(weightDecay)",
         ]))
         let run = RunDirectory(out)
@@ -113,13 +121,16 @@ struct FinetuneCommand: ParsableCommand {
             FileHandle.standardError.write(Data("interrupted: checkpoint saved at step \(trainer.state.step); continue with --resume\n".utf8))
             return
         }
-        try ModelExport.huggingFace(trainer.parameters, config: checkpoint.config, checkpoint: checkpoint, tokenizer: tok,
+        if saveAdapters, let adapters = trainer.model.adapters {
+            try AdapterExport.peft(adapters, baseModel: modelOptions.model, directory: out + "/adapter")
+        }
+        try ModelExport.huggingFace(trainer.model.mergedParameters, config: checkpoint.config, checkpoint: checkpoint, tokenizer: tok,
                                     template: template, directory: out, bf16: bf16)
         let sorted = tokensPerSecond.sorted()
         let summary = FinetuneSummary(
             steps: trainer.state.step, finalLoss: last?.loss ?? .nan, bestLoss: trainer.state.bestLoss,
-            peakRSSBytes: MemoryStats.peakRSS, parameterCount: trainer.parameters.parameterCount,
-            parameterBytes: trainer.parameters.parameterCount * 4, gradientBytes: trainer.gradientBytes,
+            peakRSSBytes: MemoryStats.peakRSS, parameterCount: trainer.model.baseParameterCount,
+            parameterBytes: trainer.weightBytes, gradientBytes: trainer.gradientBytes,
             optimizerStateBytes: opt.stateBytes, activationBytes: trainer.activationBytes,
             tokensPerSecond: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
             wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9,
