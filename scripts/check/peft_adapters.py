@@ -39,7 +39,8 @@ def run(*args):
 
 run("export", "--model", a.model, "--format", "safetensors", "--out", base_dir)
 run("finetune", "--model", a.model, "--data", a.data, "--optimizer", "lora", "--rank", "4", "--lora-alpha", "8",
-    "--steps", "6", "--lr", "1e-2", "--warmup", "0", "--batch", "2", "--max-seq", "1024", "--limit", "16",
+    "--steps", "6", "--lr", "1e-2", "--warmup", "0", "--batch", "1", "--max-seq", "4096", "--limit", "4",
+    "--prompt-style", "minimal",
     "--save-adapters", "--out", run_dir)
 
 ids = [int(x) for x in np.random.default_rng(0).integers(0, 256, size=24)]
