@@ -20,6 +20,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
             ScoreCommand.self,
             DataCommand.self,
             ServeCommand.self,
+            ToolRAGCommand.self,
         ]
     )
 
