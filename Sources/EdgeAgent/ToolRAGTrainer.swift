@@ -12,7 +12,7 @@ public struct ToolRAGTrainingOptions: Sendable, Equatable {
     /// Share of the templates held out to tune the threshold.
     public static let defaultValidationShare = 0.15
     /// The threshold is the largest grid value whose held-out recall reaches this.
-    public static let defaultTargetRecall = 0.98
+    public static let defaultTargetRecall = 0.99
     /// Candidate thresholds, tried from the largest down.
     public static let thresholdGrid: [Float] = [0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.12, 0.1, 0.08, 0.06, 0.05, 0.04, 0.03, 0.025,
                                                   0.02, 0.015, 0.01, 0.007, 0.005]
