@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "EdgeTensor", dependencies: ["CBLAS", "CKernels", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeModel", dependencies: ["EdgeTensor", "CSentencePiece", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeOptim", dependencies: ["EdgeTensor"]),
-        .target(name: "EdgeInference", dependencies: ["EdgeModel", "EdgeTensor", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "EdgeInference", dependencies: ["EdgeModel", "EdgeTensor", "EdgePlan", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeTrain", dependencies: ["EdgeModel", "EdgeOptim", "EdgeTensor", "EdgePlan",
                                                   .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgePlan", dependencies: [], resources: []),

@@ -50,11 +50,6 @@ public struct ChatExampleEncoder: Sendable {
 
     /// Prompt ids for generation: the messages plus the assistant opener, tokenized like `encode`.
     public func encodePrompt(_ messages: [ChatMessage]) throws -> [Int32] {
-        var tokens: [Int32] = []
-        if tokenizer.addsBosByDefault, let bos = tokenizer.bosTokenId { tokens.append(bos) }
-        for segment in template.renderSegments(messages, addGenerationPrompt: true) {
-            tokens += try tokenizer.encode(segment.text, addBos: false, parseSpecialTokens: true)
-        }
-        return tokens
+        try template.encodePrompt(messages, tokenizer: tokenizer)
     }
 }
