@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries (Debian 12: libopenblas-dev liblapacke-dev libsentencepiece-dev libreadline-dev).
@@ -49,6 +50,7 @@ let package = Package(
                                                   .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeServer", dependencies: ["EdgeAgent", "EdgeInference", "EdgeModel", "EdgePlan",
                                                    .product(name: "Hummingbird", package: "hummingbird"),
+                                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                    .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeTestSupport", dependencies: ["EdgeTensor"], path: "Sources/EdgeTestSupport"),
 

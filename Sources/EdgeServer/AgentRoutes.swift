@@ -7,14 +7,14 @@ import Hummingbird
 
 /// Builds a schema constraint for plans over a tool set (EdgeInference's constrained plan decoding), or nil
 /// when the tokenizer or tool set cannot be constrained.
-public typealias PlanConstraintFactory = @Sendable (ToolSet, any Tokenizer) -> (@Sendable () -> any TokenConstraint)?
+public typealias PlanConstraintProvider = @Sendable (ToolSet, any Tokenizer) -> (@Sendable () -> any TokenConstraint)?
 
 /// `POST /v1/plan` and `POST /v1/agent`: the planner (and the whole LLM program) over the shared model.
 struct AgentRoutes: Sendable {
     let engine: ModelEngine
     let configuration: ServerConfiguration
     let runtime: ToolRuntime
-    let planConstraint: PlanConstraintFactory?
+    let planConstraint: PlanConstraintProvider?
     /// Tests: a model used instead of the engine (still behind the admission queue).
     let modelOverride: (any LanguageModel)?
 

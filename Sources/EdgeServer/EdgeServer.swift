@@ -4,6 +4,7 @@ import EdgePlan
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The HTTP server of `edgeagent serve`: OpenAI-compatible chat and text completions, the model list, health,
 /// `/v1/plan`, `/v1/agent` and `/openapi.json`, over one loaded model shared by all requests.
@@ -16,12 +17,12 @@ public struct EdgeServer: Sendable {
     let engine: ModelEngine
     let runtime: ToolRuntime
     let logger: Logger
-    let planConstraint: PlanConstraintFactory?
+    let planConstraint: PlanConstraintProvider?
     /// Tests only: answers `/v1/plan` and `/v1/agent` instead of the loaded model.
     var agentModelOverride: (any LanguageModel)?
 
     /// Validates the configuration, allocates the run slots and opens the agent workspace.
-    public init(model: LoadedModel, configuration: ServerConfiguration, planConstraint: PlanConstraintFactory? = nil,
+    public init(model: LoadedModel, configuration: ServerConfiguration, planConstraint: PlanConstraintProvider? = nil,
                 logger: Logger = Logger(label: "edgeagent.server")) throws(EdgeServerError) {
         try configuration.validate()
         self.configuration = configuration
@@ -38,15 +39,21 @@ public struct EdgeServer: Sendable {
         }
     }
 
-    /// Serves until SIGTERM or SIGINT (graceful: the listener closes, in-flight requests finish), or until the
-    /// calling task is cancelled. `onListening` receives the bound port (useful with port 0).
-    public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// Serves until SIGTERM or SIGINT (with `handleSignals`) or until `shutdown` is triggered: the listener
+    /// closes, new requests get 503, and requests in flight finish first. Cancelling the calling task stops at
+    /// once. `onListening` receives the bound port (useful with port 0).
+    public func run(handleSignals: Bool = true, shutdown: ShutdownTrigger = ShutdownTrigger(),
+                    onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "edgeagent"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.runService(gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [])
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let admission = engine.admission
+        shutdown.attach(group) { await admission.close() }
+        if handleSignals { shutdown.installSignalHandlers() }
+        try await group.run()
     }
 
     /// Counters of finished, cancelled and failed generations.
