@@ -5,16 +5,13 @@ import EdgePlan
 import Foundation
 import Hummingbird
 
-/// Builds a schema constraint for plans over a tool set (EdgeInference's constrained plan decoding), or nil
-/// when the tokenizer or tool set cannot be constrained.
-public typealias PlanConstraintProvider = @Sendable (ToolSet, any Tokenizer) -> (@Sendable () -> any TokenConstraint)?
-
 /// `POST /v1/plan` and `POST /v1/agent`: the planner (and the whole LLM program) over the shared model.
 struct AgentRoutes: Sendable {
     let engine: ModelEngine
     let configuration: ServerConfiguration
     let runtime: ToolRuntime
-    let planConstraint: PlanConstraintProvider?
+    /// Schema-constrained plan decoding for the runtime's tools (built once per model).
+    let planConstraint: PlanConstraintFactory
     /// Tests: a model used instead of the engine (still behind the admission queue).
     let modelOverride: (any LanguageModel)?
 
@@ -112,17 +109,11 @@ struct AgentRoutes: Sendable {
         return try JSONResponse.make(out)
     }
 
-    /// A planner, constrained when asked and a constraint is available for this tokenizer.
+    /// A planner whose decoding follows the tool schemas (`constrain`, the default) or is free.
     private func makePlanner(constrain: Bool) -> (Planner, Bool) {
-        guard constrain, let factory = planConstraint, factory(runtime.schemas, engine.model.tokenizer) != nil else {
-            return (Planner(), false)
-        }
-        let tokenizer = engine.model.tokenizer
-        let planner = Planner(constraint: { tools in
-            // The factory accepted this tokenizer above; the fallback never constrains anything.
-            (factory(tools, tokenizer) ?? { Unconstrained() })()
-        })
-        return (planner, true)
+        guard constrain else { return (Planner(), false) }
+        let factory = planConstraint
+        return (Planner(constraint: { _ in factory.make() }), true)
     }
 
     /// Runs `body` with a language model bound to a run slot (429 when the queue is full).
@@ -182,11 +173,4 @@ struct AgentRoutes: Sendable {
         }
         return StepOut(index: s.index, tool: s.tool, args: s.arguments, status: status, observation: s.observation)
     }
-}
-
-/// A constraint that allows every token (only a fallback; never chosen when a real one exists).
-private struct Unconstrained: TokenConstraint {
-    func allows(_ token: Int32) -> Bool { true }
-    mutating func accept(_ token: Int32) {}
-    var isComplete: Bool { false }
 }

@@ -1,4 +1,5 @@
 import EdgeAgent
+import EdgeInference
 import EdgeModel
 import EdgePlan
 import Foundation
@@ -17,17 +18,16 @@ public struct EdgeServer: Sendable {
     let engine: ModelEngine
     let runtime: ToolRuntime
     let logger: Logger
-    let planConstraint: PlanConstraintProvider?
+    let planConstraint: PlanConstraintFactory
     /// Tests only: answers `/v1/plan` and `/v1/agent` instead of the loaded model.
     var agentModelOverride: (any LanguageModel)?
 
     /// Validates the configuration, allocates the run slots and opens the agent workspace.
-    public init(model: LoadedModel, configuration: ServerConfiguration, planConstraint: PlanConstraintProvider? = nil,
+    public init(model: LoadedModel, configuration: ServerConfiguration,
                 logger: Logger = Logger(label: "edgeagent.server")) throws(EdgeServerError) {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
-        self.planConstraint = planConstraint
         engine = ModelEngine(model: model, configuration: configuration, logger: logger)
         let folder = configuration.workspace
             ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("edgeagent-serve-\(ProcessInfo.processInfo.processIdentifier)")
@@ -37,6 +37,8 @@ public struct EdgeServer: Sendable {
         } catch {
             throw .workspace("\(folder): \(error)")
         }
+        planConstraint = PlanConstraintFactory(tools: runtime.schemas, tokenizer: model.tokenizer,
+                                               vocabularySize: model.config.vocabSize, stopTokenIds: model.stopTokenIds)
     }
 
     /// Serves until SIGTERM or SIGINT (with `handleSignals`) or until `shutdown` is triggered: the listener

@@ -75,15 +75,9 @@ final class ModelEngine: Sendable {
         SlotLease(slot: try await admission.acquire(), queue: admission)
     }
 
-    /// Prompt ids of a conversation: BOS when the tokenizer adds one, then each template segment tokenized with
-    /// special tokens parsed (as fine-tuning and `generate --chat` tokenize prompts).
+    /// Prompt ids of a conversation, tokenized exactly as fine-tuning tokenizes it (`ChatTemplate.encodePrompt`).
     func encodeChat(_ messages: [ChatMessage]) throws -> [Int32] {
-        var ids: [Int32] = []
-        if model.tokenizer.addsBosByDefault, let bos = model.tokenizer.bosTokenId { ids.append(bos) }
-        for segment in model.template.renderSegments(messages, addGenerationPrompt: true) {
-            ids += try model.tokenizer.encode(segment.text, addBos: false, parseSpecialTokens: true)
-        }
-        return ids
+        try model.template.encodePrompt(messages, tokenizer: model.tokenizer)
     }
 
     /// Prompt ids of a raw completion prompt (BOS as the tokenizer's default; special tokens not parsed).
@@ -102,7 +96,12 @@ final class ModelEngine: Sendable {
         let result: Result<GenerationResult, any Error> = await withCheckedContinuation { continuation in
             slot.queue.async {
                 let outcome = Result {
-                    try slot.generator.generate(request, constraint: factory?()) { text in
+                    var constraint = factory?()
+                    if var budgeted = constraint as? any TokenBudgetConstraint {
+                        budgeted.setTokenBudget(request.maxNewTokens)   // a constrained plan closes in time
+                        constraint = budgeted
+                    }
+                    return try slot.generator.generate(request, constraint: constraint) { text in
                         if cancel.isCancelled { return false }
                         onText(text)
                         return !cancel.isCancelled
