@@ -26,8 +26,12 @@ public enum HistoryPrecision: String, Sendable, CaseIterable, Codable {
 ///  2. when g is compressed to g̃ for storage, its Gram row is recomputed from g̃ (next step, in the same pass
 ///     as y), so Â stays the exact Gram of the vectors actually used and stays positive semidefinite.
 /// The result is then the exact natural gradient for the history {h̃₁ … h̃_{c−1}, g}: the compression perturbs
-/// the Fisher estimate, not the solve. Memory: s·k·b + 8·s² bytes, b = 4 (exact, Float32), 2 (bf16),
-/// 1 + 4/256 (int8); the transient workspace is O(chunk) (no k-sized buffer).
+/// the Fisher estimate, not the solve (measured: 2e-4 (bf16) / 1e-3 (int8) of ‖ΔW‖ on noisy gradients; on a
+/// deterministic closed loop, where successive gradients differ below BF16 precision, the natural gradient
+/// is ill-conditioned in its history and the trajectory differs, with an equal objective decrease).
+/// Memory: s·k·b + 8·s² bytes, b = 4 (exact, Float32), 2 (bf16), 1 + 4/256 (int8). Work per step: two passes
+/// over the history in row chunks of 2048, each chunk widened to a Float64 block for BLAS dgemv; transient
+/// workspace (s+1)·2048 doubles, no k-sized buffer.
 public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
     public let capacity: Int
     public let length: Int
@@ -123,7 +127,11 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
         let base = slot * length + start
         switch precision {
         case .exact: exact.withUnsafeMutableBufferPointer { h in ScalarKernels.narrow(src, h.baseAddress! + base, n) }
-        case .bf16: half.withUnsafeMutableBufferPointer { h in for e in 0..<n { h[base + e] = BF16.bits(Float(src[e])) } }
+        case .bf16:                          // round to nearest even, sixteen at a time
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { f in
+                for e in 0..<n { f[e] = Float(src[e]) }
+                half.withUnsafeMutableBufferPointer { h in BF16.encode(f.baseAddress!, into: UnsafeMutableRawPointer(h.baseAddress! + base), count: n) }
+            }
         case .int8:
             withUnsafeTemporaryAllocation(of: Float.self, capacity: BlockQuantized.defaultBlockSize) { tmp in
                 var e = 0
