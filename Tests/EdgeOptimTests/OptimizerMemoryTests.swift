@@ -64,7 +64,7 @@ import Testing
         }
         rows.append(("adarankgrad r256 (upper bound)", try Self.bytes("adarankgrad", ["--rank": "256"])))
         for (label, b) in rows {
-            print(String(format: "memory %-55@ %14d B  %7.3f GB  %5.1f%% of AdamW", label as NSString, b, Double(b) / 1e9, 100 * Double(b) / adamw))
+            print(String(format: "memory %-55@ %14ld B  %7.3f GB  %5.1f%% of AdamW", label as NSString, b, Double(b) / 1e9, 100 * Double(b) / adamw))
         }
         let compact = try Self.bytes("natural-galore", ["--rank": "256", "--history": "10", "--history-precision": "int8", "--state-bits": "8"])
         #expect(Double(compact) <= 0.40 * adamw)
