@@ -45,6 +45,34 @@ public enum MemoryBenchmark {
         }
     }
 
+    /// Computed bytes only, without building the model or running a step (no measurement: `peak_rss_bytes`
+    /// and `optimizer_state_bytes_measured` are what this process holds, and the step fields are zero).
+    public static func estimate(modelName: String, dims d: LlamaDims, tied: Bool, optimizerName: String, options: OptimizerOptions,
+                                lora: LoRAConfig?, B: Int, T: Int, layerWise: Bool, recompute: Bool, bf16Weights: Bool) throws -> Report {
+        let base = TrainableModel.baseShapes(d, tied: tied)
+        let baseCount = base.reduce(0) { $0 + $1.1.reduce(1, *) }
+        var shapes: [(name: String, shape: [Int])] = base.map { ($0.0, $0.1) }
+        var trainable = baseCount, gradients = baseCount * 4
+        if let lora {
+            shapes = []
+            LoRAAdapters(zeros: d, config: lora).forEach { shapes.append(($0, $1.shape)) }
+            trainable = shapes.reduce(0) { $0 + $1.shape.reduce(1, *) }
+            gradients = trainable * 4
+        } else if layerWise {
+            gradients = (baseCount - (d.L - 1) * LlamaParameters.Layer(zeros: d).parameterCount) * 4
+        }
+        let factoryName = lora == nil ? optimizerName : "adamw"
+        let estimated = try OptimizerFactory.estimatedStateBytes(name: factoryName, options: options, shapes: shapes)
+        let activations = LlamaTrainState(dims: d, B: B, T: T, recompute: recompute, loraRank: lora?.rank ?? 0).activationBytes
+        let weights = baseCount * (bf16Weights ? 2 : 4) + (lora == nil ? 0 : trainable * 4)
+        return Report(model: modelName, optimizer: optimizerName, parameterCount: baseCount, trainableParameterCount: trainable,
+                      weightsBytes: weights, gradientBytes: gradients, optimizerStateBytes: estimated, optimizerStateBytesMeasured: 0,
+                      activationBytes: activations, computedTotalBytes: weights + gradients + estimated + activations,
+                      peakRSSBytes: nil, rssBeforeStepBytes: nil, stepSeconds: 0, loss: 0, batch: B, sequenceLength: T,
+                      layerWise: layerWise, recompute: recompute, bf16Weights: bf16Weights, threads: Threads.count,
+                      blasKernel: Threads.blasCoreName)
+    }
+
     /// Builds the model (random weights) and optimizer, then runs one step. `optimizerName` is a factory name,
     /// or `lora` (AdamW on adapters of `lora`'s configuration over a frozen base).
     public static func run(modelName: String, dims d: LlamaDims, tied: Bool, optimizerName: String, options: OptimizerOptions,

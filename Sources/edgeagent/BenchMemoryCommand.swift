@@ -23,6 +23,7 @@ extension BenchCommand {
         @Option(help: "Tokens per sequence.") var maxSeq = 512
         @Option(help: "Sequences per step.") var batch = 1
         @Flag(help: "Recompute activations per layer during backward (gradient checkpointing).") var recompute = false
+        @Flag(help: "Only compute the bytes (no model, no step, nothing measured).") var estimateOnly = false
 
         func run() throws {
             try threads.apply()
@@ -32,6 +33,13 @@ extension BenchCommand {
                 "--rank": "\(rank ?? OptimizerOptions.defaultRank)", "--history": "\(history)",
                 "--history-precision": historyPrecision, "--proj-type": projType, "--state-bits": "\(stateBits)",
             ])
+            if estimateOnly {
+                try Console.printJSON(try MemoryBenchmark.estimate(
+                    modelName: modelOptions.model, dims: checkpoint.config.dims, tied: checkpoint.config.tieWordEmbeddings,
+                    optimizerName: optimizer, options: options, lora: lora, B: batch, T: maxSeq, layerWise: mode.layerWise,
+                    recompute: recompute, bf16Weights: mode.bf16Weights))
+                return
+            }
             let r = try MemoryBenchmark.run(modelName: modelOptions.model, dims: checkpoint.config.dims,
                                             tied: checkpoint.config.tieWordEmbeddings, optimizerName: optimizer, options: options,
                                             lora: lora, B: batch, T: maxSeq, layerWise: mode.layerWise, recompute: recompute,
