@@ -47,8 +47,8 @@ public final class PlanConstraintFactory: Sendable {
     public func make() -> PlanConstraint { PlanConstraint(factory: self) }
 
     /// Allowed tokens of `state` (cached), stop tokens included once the plan is complete.
-    func mask(for state: PlanAutomaton) -> [UInt64] {
-        if state.isComplete { return stopBits }
+    func mask(for state: PlanAutomaton) -> PlanMask {
+        if state.isComplete { return PlanMask(bits: stopBits, worstCompletion: 0) }
         return cache.mask(for: state) { vocabulary.allowed(from: state, grammar: grammar) }
     }
 
@@ -69,10 +69,6 @@ public final class PlanConstraintFactory: Sendable {
 /// ends with a complete plan. This needs single-byte tokens for printable ASCII and `\n`, which byte-level
 /// BPE, byte-fallback SentencePiece and the byte tokenizer all have.
 public struct PlanConstraint: TokenBudgetConstraint, Sendable {
-    /// Budget slack at which the exact per-token completion check starts (larger than any token's increase of
-    /// the fewest bytes to finish, which is at most a new step's `N. tool(` plus its required arguments).
-    static let budgetWindow = 96
-
     let factory: PlanConstraintFactory
     /// The automaton after the accepted tokens.
     public private(set) var state = PlanAutomaton()
@@ -86,7 +82,7 @@ public struct PlanConstraint: TokenBudgetConstraint, Sendable {
 
     init(factory: PlanConstraintFactory) {
         self.factory = factory
-        mask = factory.mask(for: state)
+        mask = factory.mask(for: state).bits
     }
 
     public func allows(_ token: Int32) -> Bool {
@@ -127,23 +123,14 @@ public struct PlanConstraint: TokenBudgetConstraint, Sendable {
     }
 
     private mutating func refreshMask() {
-        mask = factory.mask(for: state)
+        let entry = factory.mask(for: state)
+        mask = entry.bits
         guard let budget, !state.isComplete else { return }
-        let remaining = budget - acceptedTokens
-        let g = factory.grammar
-        guard remaining <= state.minimumCompletion(g) + Self.budgetWindow else { return }
-        // Tight budget: keep only tokens after which the plan can still be finished in the tokens left.
-        var filtered = mask
-        for w in 0..<filtered.count where filtered[w] != 0 {
-            var word = filtered[w]
-            while word != 0 {
-                let bit = word.trailingZeroBitCount
-                word &= word - 1
-                var s = state
-                let ok = s.feed(Array(factory.vocabulary.tokenBytes(w * 64 + bit)), g) && s.minimumCompletion(g) <= remaining - 1
-                if !ok { filtered[w] &= ~(1 << UInt64(bit)) }
-            }
-        }
-        mask = filtered
+        // Tokens left after the next one; only when some allowed token would leave more to write than that is
+        // the (uncached) filtered walk needed.
+        let left = budget - acceptedTokens - 1
+        if left >= entry.worstCompletion { return }
+        mask = left < 0 ? [UInt64](repeating: 0, count: mask.count)
+            : factory.vocabulary.allowed(from: state, grammar: factory.grammar, limit: left).bits
     }
 }

@@ -21,6 +21,8 @@ public final class PlanVocabulary: Sendable {
     /// Every token's bytes, flat: bytes[byteStart[id]..<byteStart[id + 1]] (empty for left-out tokens).
     let bytes: [UInt8]
     let byteStart: [Int32]
+    /// Longest path below node n in bytes (0 for a leaf): bounds how far the completion length can still drop.
+    let height: [Int32]
 
     /// Reads every token's bytes from `tokenizer`; `count` is the model's vocabulary (≥ the tokenizer's).
     public init(tokenizer: any Tokenizer, count: Int? = nil) {
@@ -70,6 +72,12 @@ public final class PlanVocabulary: Sendable {
             tStart.append(Int32(tList.count))
         }
         (childStart, childByte, childNode, tokenStart, tokenList) = (cStart, cByte, cNode, tStart, tList)
+        // Children always have larger ids than their parent (created later), so one backward pass suffices.
+        var h = [Int32](repeating: 0, count: children.count)
+        for node in stride(from: children.count - 1, through: 0, by: -1) {
+            for e in Int(cStart[node])..<Int(cStart[node + 1]) { h[node] = max(h[node], h[Int(cNode[e])] + 1) }
+        }
+        height = h
     }
 
     /// Words of a bitset over `count` ids.
@@ -80,9 +88,13 @@ public final class PlanVocabulary: Sendable {
         bytes[Int(byteStart[id])..<Int(byteStart[id + 1])]
     }
 
-    /// Bitset of the tokens whose bytes `state` accepts entirely (no stop tokens).
-    func allowed(from state: PlanAutomaton, grammar: PlanGrammar) -> [UInt64] {
+    /// The tokens whose bytes `state` accepts entirely (no stop tokens), and the largest completion length
+    /// (``PlanAutomaton/minimumCompletion(_:)``) after any of them. With `limit`, only tokens after which the
+    /// plan can be finished in at most `limit` bytes; subtrees are pruned once even their deepest token could
+    /// not get there (each byte lowers the completion length by at most one).
+    func allowed(from state: PlanAutomaton, grammar: PlanGrammar, limit: Int? = nil) -> PlanMask {
         var bits = [UInt64](repeating: 0, count: words)
+        var worst = 0
         var stack: [(node: Int32, state: PlanAutomaton)] = [(0, state)]
         stack.reserveCapacity(256)
         bits.withUnsafeMutableBufferPointer { out in
@@ -91,16 +103,33 @@ public final class PlanVocabulary: Sendable {
                     var next = s
                     guard next.feed(childByte[e], grammar) else { continue }
                     let child = Int(childNode[e])
-                    for k in Int(tokenStart[child])..<Int(tokenStart[child + 1]) {
-                        let id = Int(tokenList[k])
-                        out[id >> 6] |= 1 << UInt64(id & 63)
+                    let first = Int(tokenStart[child]), end = Int(tokenStart[child + 1])
+                    if first < end || limit != nil {
+                        let need = next.minimumCompletion(grammar)
+                        if let limit, need - Int(height[child]) > limit { continue }
+                        if first < end && need <= (limit ?? Int.max) {
+                            worst = max(worst, need)
+                            for k in first..<end {
+                                let id = Int(tokenList[k])
+                                out[id >> 6] |= 1 << UInt64(id & 63)
+                            }
+                        }
                     }
                     if childStart[child + 1] > childStart[child] { stack.append((Int32(child), next)) }
                 }
             }
         }
-        return bits
+        return PlanMask(bits: bits, worstCompletion: worst)
     }
+}
+
+/// Allowed tokens of one automaton state.
+struct PlanMask: Sendable {
+    /// Bit `id` set when token `id` may come next.
+    var bits: [UInt64]
+    /// The largest fewest-bytes-to-finish after any allowed token: a token budget at least this large
+    /// needs no per-token check.
+    var worstCompletion: Int
 }
 
 /// Allowed-token bitsets per automaton state, shared by every constraint of one factory (thread-safe).
@@ -108,11 +137,11 @@ public final class PlanVocabulary: Sendable {
 final class PlanMaskCache: @unchecked Sendable {
     static let capacity = 4096
     private let lock = NSLock()
-    private var table: [PlanAutomaton: [UInt64]] = [:]
+    private var table: [PlanAutomaton: PlanMask] = [:]
     private(set) var hits = 0
     private(set) var misses = 0
 
-    func mask(for state: PlanAutomaton, compute: () -> [UInt64]) -> [UInt64] {
+    func mask(for state: PlanAutomaton, compute: () -> PlanMask) -> PlanMask {
         lock.lock()
         if let m = table[state] { hits += 1; lock.unlock(); return m }
         misses += 1
