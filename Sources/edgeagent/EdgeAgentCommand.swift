@@ -19,6 +19,8 @@ struct EdgeAgentCommand: AsyncParsableCommand {
             ValidateCommand.self,
             ScoreCommand.self,
             DataCommand.self,
+            PlanCommand.self,
+            EvalCommand.self,
             ServeCommand.self,
             ToolRAGCommand.self,
         ]

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Dispatch
+import EdgeAgent
+import EdgeInference
+import EdgePlan
+import Foundation
+
+/// `edgeagent eval --model M --data F [--limit N] [--json]`: plans every example and scores it with TinyAgent's metric.
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Plan every request of a dataset and score the plans against the gold plans (TinyAgent's metric).",
+        discussion: """
+            Each example is planned with its own "now" in the prompt, as in training (prompt style, constraint and
+            decoding as in `plan`: compact, constrained, greedy by default). Success rate is TinyAgent's DAG
+            isomorphism, tool recall and edit distance are TinyAgent's, valid-plan rate is PlanValidator's verdict.
+            --json prints {"n", "success_rate", "tool_recall", "valid_plan_rate", "mean_edit_distance", "plans_per_s"}.
+            A summary of tokens and the constraint's cost goes to stderr.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var planning: PlanningOptions
+    @OptionGroup var sampling: SamplingOptions
+    @OptionGroup var threads: ThreadOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Planning data (JSONL: id, query, plan, now, …).")
+    var data: String
+    @Option(help: "Use only the first N examples.")
+    var limit: Int?
+    @Option(help: "Also write each prediction as JSONL {\"id\", \"plan\", \"valid\", \"success\"} (scorable with `score`).")
+    var predictions: String?
+
+    struct JSONResult: Encodable {
+        var n: Int
+        var successRate: Double
+        var toolRecall: Double
+        var validPlanRate: Double
+        var meanEditDistance: Double
+        var plansPerSecond: Double
+
+        enum CodingKeys: String, CodingKey {
+            case n, successRate = "success_rate", toolRecall = "tool_recall", validPlanRate = "valid_plan_rate"
+            case meanEditDistance = "mean_edit_distance", plansPerSecond = "plans_per_s"
+        }
+    }
+
+    struct Prediction: Encodable {
+        var id: String
+        var plan: String
+        var valid: Bool
+        var success: Double
+    }
+
+    func validate() throws {
+        try planning.check()
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() async throws {
+        var examples = try JSONLines.examples(data)
+        if let limit { examples = Array(examples.prefix(limit)) }
+        guard !examples.isEmpty else { throw DatasetError.emptyFile(path: data) }
+        try threads.apply()
+        let session = try PlanSession(model: modelOptions, planning: planning, sampling: sampling)
+        let bar = ProgressBar("eval", total: examples.count, unit: "plans")
+        var scores: [PlanScore] = [], predicted: [Prediction] = []
+        var valid = 0, promptTokens = 0, generated = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        for (k, e) in examples.enumerated() {
+            let outcome = try await session.plan(query: e.query, now: e.now)
+            let score: PlanScore
+            do {
+                score = try PlanMetric.score(gold: e.plan, prediction: outcome.text)
+            } catch {
+                throw DatasetError.invalidPlan(path: data, line: k + 1, reason: "gold plan of \(e.id): \(error.description)")
+            }
+            scores.append(score)
+            if outcome.report.valid { valid += 1 }
+            promptTokens += outcome.completion.promptTokens
+            generated += outcome.completion.completionTokens
+            predicted.append(Prediction(id: e.id, plan: outcome.text, valid: outcome.report.valid, success: score.success))
+            let rate = scores.reduce(0) { $0 + $1.success } / Double(scores.count)
+            bar.update(k + 1, extra: String(format: "success %.2f valid %.2f", rate, Double(valid) / Double(scores.count)))
+        }
+        bar.finish()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let overall = MetricReport(scores).overall
+        let result = JSONResult(n: scores.count, successRate: overall.successRate, toolRecall: overall.toolRecall,
+                                validPlanRate: Double(valid) / Double(scores.count), meanEditDistance: overall.meanEditDistance,
+                                plansPerSecond: Double(scores.count) / max(seconds, 1e-9))
+        if let predictions { try writePredictions(predicted, to: predictions) }
+        if output.json {
+            try Console.printJSON(result)
+        } else {
+            print(String(format: "n %d  success_rate %.3f  tool_recall %.3f  valid_plan_rate %.3f  mean_edit_distance %.2f  plans_per_s %.3f",
+                         result.n, result.successRate, result.toolRecall, result.validPlanRate, result.meanEditDistance,
+                         result.plansPerSecond))
+        }
+        var summary = String(format: "[%d prompt tokens, %d generated, %.1f s, %.2f ms per generated token incl. prefill",
+                             promptTokens, generated, seconds, seconds * 1000 / Double(max(generated, 1)))
+        if let factory = session.factory {
+            let t = factory.acceptTiming, c = factory.cacheStatistics
+            summary += String(format: "; constraint %.3f ms/token in accept over %d tokens, mask sweep %.3f ms/token, cache %d hits / %d misses",
+                              t.seconds * 1000 / Double(max(t.tokens, 1)), t.tokens, Self.sweepMilliseconds(factory), c.hits, c.misses)
+        }
+        FileHandle.standardError.write(Data((summary + "]\n").utf8))
+    }
+
+    /// What the sampler pays per token besides `accept`: one `allows` call per vocabulary id (best of 5 sweeps).
+    static func sweepMilliseconds(_ factory: PlanConstraintFactory) -> Double {
+        let c: any TokenConstraint = factory.make()
+        let n = Int32(factory.vocabulary.count)
+        var best = Double.infinity, allowed = 0
+        for _ in 0..<5 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for id in 0..<n where c.allows(id) { allowed += 1 }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        return allowed >= 0 ? best : 0
+    }
+
+    private func writePredictions(_ rows: [Prediction], to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data()
+        for row in rows {
+            data += try encoder.encode(row)
+            data += Data("\n".utf8)
+        }
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw DatasetError.unwritable(path: path, reason: error.localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import EdgeAgent
+import EdgeInference
+import EdgeModel
+import EdgePlan
+import Foundation
+
+/// `--prompt-style`, `--no-constrain`, `--max-tokens`, `--context`, `--prompts`: how `plan` and `eval` ask for a plan.
+struct PlanningOptions: ParsableArguments {
+    /// Defaults, in one place.
+    static let defaultStyle = PlanningPrompt.Style.compact
+    static let defaultMaxTokens = 384
+    static let defaultContext = 4096
+
+    @Option(help: "Planner prompt: compact, full or minimal (as in finetune).")
+    var promptStyle = Self.defaultStyle.rawValue
+    @Flag(help: "Decode without the schema constraint (plans may be invalid).")
+    var noConstrain = false
+    @Option(help: "Most tokens of one plan.")
+    var maxTokens = Self.defaultMaxTokens
+    @Option(help: "Context length in tokens (prompt + plan).")
+    var context = Self.defaultContext
+    @Option(help: "Directory of prompt templates (default: ./prompts or the checkout's).")
+    var prompts: String?
+
+    func style() throws -> PlanningPrompt.Style {
+        guard let s = PlanningPrompt.Style(rawValue: promptStyle) else {
+            throw ValidationError("--prompt-style must be compact, full or minimal, got \(promptStyle)")
+        }
+        return s
+    }
+
+    func check() throws {
+        _ = try style()
+        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
+        guard context >= 2 else { throw ValidationError("--context must be at least 2") }
+    }
+}
+
+/// A loaded model ready to plan: the planner prompt of training (`PlanningPrompt`), the real model adapter,
+/// the schema constraint (unless `--no-constrain`) and the validator, all for the 16 TinyAgent tools.
+struct PlanSession {
+    let model: GeneratorLanguageModel
+    let prompt: PlanningPrompt
+    let validator: PlanValidator
+    let factory: PlanConstraintFactory?
+    let maxTokens: Int
+    /// 0 (greedy) unless sampling options ask for a temperature.
+    let temperature: Float
+
+    /// One plan: the model's text (without `<END_OF_PLAN>`), its validation and the call's counts.
+    struct Outcome {
+        var text: String
+        var report: PlanValidationReport
+        var completion: Completion
+    }
+
+    init(model options: ModelOptions, planning: PlanningOptions, sampling: SamplingOptions) throws {
+        let loaded = try options.load()
+        let tools = try ToolSet.tinyAgent
+        prompt = try PlanningPrompt.load(directory: planning.prompts, style: try planning.style(), tools: tools)
+        model = GeneratorLanguageModel(loaded, name: options.model, contextLength: planning.context, sampling: sampling.parameters)
+        validator = PlanValidator(tools: tools)
+        factory = planning.noConstrain ? nil
+            : PlanConstraintFactory(tools: tools, tokenizer: loaded.tokenizer, vocabularySize: loaded.config.vocabSize,
+                                    stopTokenIds: loaded.stopTokenIds)
+        maxTokens = planning.maxTokens
+        temperature = sampling.parameters.isGreedy ? 0 : sampling.parameters.temperature
+    }
+
+    /// Plans `query` with `now` (`YYYY-MM-DD HH:MM`, nil = the current time) in the prompt; `onText` receives
+    /// the plan as it is generated.
+    func plan(query: String, now: String?, onText: (@Sendable (String) -> Void)? = nil) async throws -> Outcome {
+        let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw AgentError.emptyRequest }
+        let (system, user) = try prompt.messages(query: trimmed, now: now)
+        var options = CompletionOptions(maxTokens: maxTokens, temperature: temperature, stopSequences: [Plan.endMarker])
+        if let factory { options.constraint = { factory.make() } }
+        let messages: [ChatMessage] = [.system(system), .user(user)]
+        var completion: Completion?
+        if let onText {
+            for try await event in model.stream(messages, options: options) {
+                switch event {
+                case .text(let piece): onText(piece)
+                case .done(let c): completion = c
+                }
+            }
+        } else {
+            completion = try await model.complete(messages, options: options)
+        }
+        guard let completion else { throw AgentError.model("the model stream ended without a result") }
+        let text = completion.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return Outcome(text: text, report: validator.validate(text), completion: completion)
+    }
+}
+
+/// `edgeagent plan --model M "request" [--json]`: one plan for a request, with its validation.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan a request as TinyAgent tool calls (schema-constrained by default) and validate the plan.",
+        discussion: """
+            The prompt is the planner conversation used by finetune (prompts/planner_<style>.txt + planner_user.txt),
+            decoding is greedy unless --temperature is given, and the plan is validated against the 16 TinyAgent
+            tools. --json prints {"plan", "steps": [{"index", "tool", "args"}], "valid", "errors": [{"line", "message"}]}.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var planning: PlanningOptions
+    @OptionGroup var sampling: SamplingOptions
+    @OptionGroup var threads: ThreadOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Date and time the prompt states as now, YYYY-MM-DD HH:MM (default: the current time).")
+    var now: String?
+    @Argument(help: "What the agent should do.")
+    var request: String
+
+    /// The `--json` shape (also the server's `/v1/plan`).
+    struct JSONPlan: Encodable {
+        var plan: String
+        var steps: [PlanStep]
+        var valid: Bool
+        var errors: [PlanDiagnostic]
+    }
+
+    /// Streams a piece of the plan to stdout unbuffered.
+    @Sendable static func writeOut(_ piece: String) {
+        FileHandle(fileDescriptor: 1, closeOnDealloc: false).write(Data(piece.utf8))
+    }
+
+    func validate() throws {
+        try planning.check()
+        if let now, PlanningPrompt.parseNow(now) == nil {
+            throw ValidationError("--now must be YYYY-MM-DD HH:MM, got \(now)")
+        }
+    }
+
+    func run() async throws {
+        guard !request.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw AgentError.emptyRequest }
+        try threads.apply()
+        let session = try PlanSession(model: modelOptions, planning: planning, sampling: sampling)
+        let outcome = try await session.plan(query: request, now: now, onText: output.json ? nil : Self.writeOut)
+        let report = outcome.report
+        if output.json {
+            try Console.printJSON(JSONPlan(plan: outcome.text, steps: report.plan.steps, valid: report.valid, errors: report.errors))
+            return
+        }
+        print("")
+        if report.valid {
+            print("valid plan: \(report.plan.steps.count) steps")
+        } else {
+            print("invalid plan:")
+            for e in report.errors { print("  line \(e.line): \(e.message)") }
+        }
+        let c = outcome.completion
+        FileHandle.standardError.write(Data(String(format: "[%d prompt tokens, %d generated in %.2f s, %@]\n", c.promptTokens,
+                                                   c.completionTokens, c.latency, c.finishReason.rawValue).utf8))
+    }
+}
