@@ -58,6 +58,7 @@ let package = Package(
             name: "edgeagent",
             dependencies: [
                 "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgeTrain", "EdgePlan", "EdgeAgent", "EdgeServer",
+                "CReadline",   // the REPL's line editing and history (ReplCommand.swift)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -23,6 +23,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
             EvalCommand.self,
             ServeCommand.self,
             ToolRAGCommand.self,
+            ReplCommand.self,
         ]
     )
 
