@@ -63,7 +63,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "EdgeTensorTests", dependencies: ["EdgeTensor", "EdgeTestSupport", "CReadline", "CKernels"]),
+        .testTarget(name: "EdgeTensorTests", dependencies: ["EdgeTensor", "EdgeTestSupport", "CBLAS", "CReadline", "CKernels"]),
         .testTarget(name: "EdgeModelTests", dependencies: ["EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgeOptimTests", dependencies: ["EdgeOptim", "EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgeInferenceTests", dependencies: ["EdgeInference", "EdgeModel", "EdgeTestSupport"]),

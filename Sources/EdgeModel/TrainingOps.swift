@@ -1,7 +1,6 @@
 // Row-parallel versions of the per-row kernels the training pass runs over (B·T) rows. Each splits rows
 // across `Threads.count` with `parallelFor`; reductions over rows (RMSNorm weight gradients) use one partial
 // buffer per chunk, summed in a fixed order, so results do not depend on scheduling.
-import CBLAS
 import EdgeTensor
 
 enum TrainingOps {
@@ -51,12 +50,10 @@ enum TrainingOps {
         }
     }
 
-    /// Runs `body(i)` for each of `n` independent attention problems in parallel, with OpenBLAS limited to
-    /// one thread inside (each problem is a few small GEMMs; splitting problems beats splitting GEMMs).
-    static func perHead(_ n: Int, _ body: @Sendable (Int) -> Void) {
-        let saved = Threads.count
-        if saved > 1 { openblas_set_num_threads(1) }
-        defer { if saved > 1 { openblas_set_num_threads(Int32(saved)) } }
-        parallelFor(n) { lo, hi in for i in lo..<hi { body(i) } }
+    /// Runs `body(i)` for each of `n` independent attention problems, in order. Each problem's GEMMs use
+    /// OpenBLAS's own threads. (Running problems on our pool would need OpenBLAS single-threaded, and its thread
+    /// count is process-global: changing it here would change BLAS results for every other caller at that time.)
+    static func perHead(_ n: Int, _ body: (Int) -> Void) {
+        for i in 0..<n { body(i) }
     }
 }
