@@ -104,7 +104,7 @@ public struct LlamaParametersBF16: Sendable, Equatable, LlamaWeightSource {
         var p = LlamaParameters.empty
         p.embed = Tensor.normal([d.V, d.C], std: std, rng: &rng)
         var out = LlamaParametersBF16(consuming: &p)
-        for l in 0..<d.L {
+        for _ in 0..<d.L {
             var layer = LlamaParameters.Layer(zeros: d)
             for (name, kp) in LlamaParameters.Layer.tensors {
                 let shape = layer[keyPath: kp].shape

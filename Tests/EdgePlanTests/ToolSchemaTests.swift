@@ -54,7 +54,7 @@ import Testing
         let set = try ToolSet.load(directory: dir.path)
         #expect(set.names.first == "create_calendar_event" && set.names.suffix(2) == ["weather", "join"])
         #expect(set.sources["weather"] == dir.appendingPathComponent("a_extra.json").path)
-        #expect(try ToolSet()["join"] == ToolSet.builtinJoin)
+        #expect(ToolSet()["join"] == ToolSet.builtinJoin)
         let plan = "1. weather(\"Oslo\")\n2. send_sms([\"+1 555 0100\"], \"$1\")\n3. join()\n"
         #expect(PlanValidator(tools: set).validate(plan).valid)
         _ = try Self.write(#"{"tools": [{"name": "send_sms", "description": "x", "arguments": [], "returns": "string"}]}"#, "b_dup.json", in: dir)
