@@ -43,26 +43,18 @@ public struct RoPE: Sendable {
     /// Rotates `heads` consecutive head vectors (each `headDim` long) at position `pos`, in place.
     @inlinable
     public func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, pos: Int) {
-        precondition(pos >= 0 && pos < maxPositions, "RoPE position \(pos) outside table of \(maxPositions)")
-        let half = headDim / 2
-        cos.withUnsafeBufferPointer { cp in
-            sin.withUnsafeBufferPointer { sp in
-                let c = cp.baseAddress! + pos * half, s = sp.baseAddress! + pos * half
-                for h in 0..<heads {
-                    let v = x + h * headDim
-                    for i in 0..<half {
-                        let a = v[i], b = v[i + half]
-                        v[i] = a * c[i] - b * s[i]
-                        v[i + half] = b * c[i] + a * s[i]
-                    }
-                }
-            }
-        }
+        rotate(x, heads: heads, pos: pos, sign: 1)
     }
 
     /// The inverse rotation (angle −a), used by the backward pass: the Jacobian of a rotation is its transpose.
     @inlinable
     public func applyInverse(_ x: UnsafeMutablePointer<Float>, heads: Int, pos: Int) {
+        rotate(x, heads: heads, pos: pos, sign: -1)
+    }
+
+    /// Rotation by angle sign·a: out[i] = x[i]·cos − sign·x[i+h]·sin, out[i+h] = x[i+h]·cos + sign·x[i]·sin.
+    @inlinable
+    func rotate(_ x: UnsafeMutablePointer<Float>, heads: Int, pos: Int, sign: Float) {
         precondition(pos >= 0 && pos < maxPositions, "RoPE position \(pos) outside table of \(maxPositions)")
         let half = headDim / 2
         cos.withUnsafeBufferPointer { cp in
@@ -71,9 +63,9 @@ public struct RoPE: Sendable {
                 for h in 0..<heads {
                     let v = x + h * headDim
                     for i in 0..<half {
-                        let a = v[i], b = v[i + half]
-                        v[i] = a * c[i] + b * s[i]
-                        v[i + half] = b * c[i] - a * s[i]
+                        let a = v[i], b = v[i + half], si = sign * s[i]
+                        v[i] = a * c[i] - b * si
+                        v[i + half] = b * c[i] + a * si
                     }
                 }
             }
