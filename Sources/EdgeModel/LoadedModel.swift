@@ -22,14 +22,21 @@ public struct LoadedModel: Sendable {
                             seed: UInt64 = 0) throws -> LoadedModel {
         let checkpoint = try LlamaCheckpoint.open(spec)
         let loaded = try loadTokenizer(checkpoint, override: tokenizerPath)
-        let template = checkpoint.isPreset && chatTemplate == nil && tokenizerPath == nil
-            ? ChatTemplate.chatML : try loaded.chatTemplate(override: chatTemplate)
+        let template = try Self.chatTemplate(checkpoint, tokenizer: loaded, override: chatTemplate, tokenizerOverride: tokenizerPath)
         guard loaded.tokenizer.vocabSize <= checkpoint.config.vocabSize else {
             throw TokenizerError.invalidFile(path: tokenizerPath ?? checkpoint.path,
                                              reason: "tokenizer has \(loaded.tokenizer.vocabSize) tokens but the model's vocabulary is \(checkpoint.config.vocabSize)")
         }
         return LoadedModel(checkpoint: checkpoint, model: try checkpoint.llama(seed: seed), tokenizer: loaded.tokenizer,
                            template: template)
+    }
+
+    /// The chat template for a checkpoint: `override` (`--chat-template`) if given; ChatML for a preset using the
+    /// byte tokenizer; otherwise the template the tokenizer files or GGUF metadata carry.
+    public static func chatTemplate(_ checkpoint: LlamaCheckpoint, tokenizer: LoadedTokenizer, override: String?,
+                                    tokenizerOverride: String?) throws -> ChatTemplate {
+        if checkpoint.isPreset && override == nil && tokenizerOverride == nil { return .chatML }
+        return try tokenizer.chatTemplate(override: override)
     }
 
     /// The tokenizer of a checkpoint: the override, the HF directory's files, the GGUF metadata, or the byte

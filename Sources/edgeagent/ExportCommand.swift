@@ -20,8 +20,8 @@ struct ExportCommand: ParsableCommand {
         case "safetensors":
             guard ["f32", "bf16"].contains(type) else { throw ValidationError("safetensors export supports --type f32 or bf16") }
             let tok = try LoadedModel.loadTokenizer(checkpoint, override: modelOptions.tokenizer)
-            let template = checkpoint.isPreset && modelOptions.chatTemplate == nil ? ChatTemplate.chatML
-                : try tok.chatTemplate(override: modelOptions.chatTemplate)
+            let template = try LoadedModel.chatTemplate(checkpoint, tokenizer: tok, override: modelOptions.chatTemplate,
+                                                             tokenizerOverride: modelOptions.tokenizer)
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try ModelExport.huggingFace(params, config: checkpoint.config, checkpoint: checkpoint, tokenizer: tok,
                                         template: template, directory: out, bf16: type == "bf16")

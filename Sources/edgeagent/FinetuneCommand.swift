@@ -70,8 +70,8 @@ struct FinetuneCommand: ParsableCommand {
         // Model and data.
         let checkpoint = try LlamaCheckpoint.open(modelOptions.model)
         let tok = try LoadedModel.loadTokenizer(checkpoint, override: modelOptions.tokenizer)
-        let template = checkpoint.isPreset && modelOptions.chatTemplate == nil ? ChatTemplate.chatML
-            : try tok.chatTemplate(override: modelOptions.chatTemplate)
+        let template = try LoadedModel.chatTemplate(checkpoint, tokenizer: tok, override: modelOptions.chatTemplate,
+                                                         tokenizerOverride: modelOptions.tokenizer)
         var examples = try JSONLines.examples(data)
         if let limit { examples = Array(examples.prefix(limit)) }
         let prompt = try PlanningPrompt.load(directory: prompts, style: style, tools: try ToolSet.tinyAgent)
