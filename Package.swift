@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "EdgeInference", targets: ["EdgeInference"]),
         .library(name: "EdgeTrain", targets: ["EdgeTrain"]),
         .library(name: "EdgePlan", targets: ["EdgePlan"]),
+        .library(name: "EdgeReport", targets: ["EdgeReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -52,12 +53,14 @@ let package = Package(
                                                    .product(name: "Hummingbird", package: "hummingbird"),
                                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                    .product(name: "Logging", package: "swift-log")]),
+        // Run reports: eval.json, comparison table, PNG plots (own canvas, bitmap font, PNG/zlib encoder; no C).
+        .target(name: "EdgeReport", dependencies: ["EdgeTrain"]),
         .target(name: "EdgeTestSupport", dependencies: ["EdgeTensor"], path: "Sources/EdgeTestSupport"),
 
         .executableTarget(
             name: "edgeagent",
             dependencies: [
-                "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgeTrain", "EdgePlan", "EdgeAgent", "EdgeServer",
+                "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgeTrain", "EdgePlan", "EdgeAgent", "EdgeServer", "EdgeReport",
                 "CReadline",   // the REPL's line editing and history (ReplCommand.swift)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -71,6 +74,7 @@ let package = Package(
         // Runs the built `edgeagent` binary (built by `swift build --build-tests`).
         .testTarget(name: "CLITests", dependencies: ["EdgeTestSupport"]),
         .testTarget(name: "EdgePlanTests", dependencies: ["EdgePlan"]),
+        .testTarget(name: "EdgeReportTests", dependencies: ["EdgeReport", "EdgeTrain", "EdgeTestSupport"]),
         .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "EdgePlan", "EdgeTestSupport"]),
         .testTarget(name: "EdgeServerTests", dependencies: ["EdgeServer", "EdgeAgent", "EdgeModel", "EdgeInference", "EdgeTestSupport",
                                                             .product(name: "Logging", package: "swift-log")]),

@@ -24,6 +24,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
             ServeCommand.self,
             ToolRAGCommand.self,
             ReplCommand.self,
+            ReportCommand.self,
         ]
     )
 

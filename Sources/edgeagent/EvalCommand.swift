@@ -3,6 +3,7 @@ import Dispatch
 import EdgeAgent
 import EdgeInference
 import EdgePlan
+import EdgeReport
 import Foundation
 
 /// `edgeagent eval --model M --data F [--limit N] [--json]`: plans every example and scores it with TinyAgent's metric.
@@ -14,7 +15,9 @@ struct EvalCommand: AsyncParsableCommand {
             Each example is planned with its own "now" in the prompt, as in training (prompt style, constraint and
             decoding as in `plan`: compact, constrained, greedy by default). Success rate is TinyAgent's DAG
             isomorphism, tool recall and edit distance are TinyAgent's, valid-plan rate is PlanValidator's verdict.
-            --json prints {"n", "success_rate", "tool_recall", "valid_plan_rate", "mean_edit_distance", "plans_per_s"}.
+            --json prints {"n", "success_rate", "tool_recall", "valid_plan_rate", "mean_edit_distance", "plans_per_s"};
+            --result FILE writes the same fields plus "data", "model", "prompt_style" and "wall_s" (atomically), so a
+            run directory can hold eval.json next to summary.json for `edgeagent report`.
             A summary of tokens and the constraint's cost goes to stderr.
             """)
 
@@ -27,22 +30,10 @@ struct EvalCommand: AsyncParsableCommand {
     var data: String
     @Option(help: "Use only the first N examples.")
     var limit: Int?
+    @Option(help: "Also write the result as JSON to this file (e.g. RUN/eval.json for `report`), with data, model, prompt_style, wall_s.")
+    var result: String?
     @Option(help: "Also write each prediction as JSONL {\"id\", \"plan\", \"valid\", \"success\"} (scorable with `score`).")
     var predictions: String?
-
-    struct JSONResult: Encodable {
-        var n: Int
-        var successRate: Double
-        var toolRecall: Double
-        var validPlanRate: Double
-        var meanEditDistance: Double
-        var plansPerSecond: Double
-
-        enum CodingKeys: String, CodingKey {
-            case n, successRate = "success_rate", toolRecall = "tool_recall", validPlanRate = "valid_plan_rate"
-            case meanEditDistance = "mean_edit_distance", plansPerSecond = "plans_per_s"
-        }
-    }
 
     struct Prediction: Encodable {
         var id: String
@@ -60,6 +51,7 @@ struct EvalCommand: AsyncParsableCommand {
         var examples = try JSONLines.examples(data)
         if let limit { examples = Array(examples.prefix(limit)) }
         guard !examples.isEmpty else { throw DatasetError.emptyFile(path: data) }
+        if let result { try EvalResult.checkWritable(result) }
         try threads.apply()
         let session = try PlanSession(model: modelOptions, planning: planning, sampling: sampling)
         let bar = ProgressBar("eval", total: examples.count, unit: "plans")
@@ -85,10 +77,15 @@ struct EvalCommand: AsyncParsableCommand {
         bar.finish()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let overall = MetricReport(scores).overall
-        let result = JSONResult(n: scores.count, successRate: overall.successRate, toolRecall: overall.toolRecall,
+        let result = EvalResult(n: scores.count, successRate: overall.successRate, toolRecall: overall.toolRecall,
                                 validPlanRate: Double(valid) / Double(scores.count), meanEditDistance: overall.meanEditDistance,
                                 plansPerSecond: Double(scores.count) / max(seconds, 1e-9))
         if let predictions { try writePredictions(predicted, to: predictions) }
+        if let path = self.result {
+            var full = result
+            (full.data, full.model, full.promptStyle, full.wallSeconds) = (data, modelOptions.model, planning.promptStyle, seconds)
+            try full.write(to: path)
+        }
         if output.json {
             try Console.printJSON(result)
         } else {
