@@ -17,7 +17,7 @@ extension Canvas {
     /// Title, grid, axes, tick labels and axis labels around `frame` (the part every chart shares).
     /// `xTicks: false` leaves the x axis without numbers (bar charts label their categories themselves).
     mutating func drawFrame(_ frame: PlotFrame, style: ChartStyle, title: String, xLabel: String, yLabel: String,
-                            xTicks: Bool = true, yLabelFormatter: ((Double) -> String)? = nil) {
+                            xTicks: Bool = true) {
         let area = frame.area
         drawText(title, anchorX: width / 2, y: (style.marginTop - BitmapFont.height(scale: style.titleScale)) / 2,
                  align: .center, scale: style.titleScale, .ink)
@@ -25,8 +25,7 @@ extension Canvas {
         for t in frame.y.ticks {
             let y = Int(frame.point(frame.x.lower, t).y.rounded())
             fill(Rect(x: area.x, y: y, width: area.width, height: 1), .grid)
-            let text = yLabelFormatter?(t) ?? frame.y.label(t)
-            drawText(text, anchorX: area.x - 10, y: y - BitmapFont.height(scale: style.tickScale) / 2, align: .right,
+            drawText(frame.y.label(t), anchorX: area.x - 10, y: y - BitmapFont.height(scale: style.tickScale) / 2, align: .right,
                      scale: style.tickScale, .muted)
         }
         if xTicks {
@@ -40,8 +39,10 @@ extension Canvas {
         // Axes: left and bottom, 2 px.
         fill(Rect(x: area.x - 1, y: area.y, width: 2, height: area.height + 1), .ink)
         fill(Rect(x: area.x - 1, y: area.maxY - 1, width: area.width + 1, height: 2), .ink)
-        drawText(xLabel, anchorX: area.x + area.width / 2, y: height - 8 - BitmapFont.height(scale: style.labelScale),
-                 align: .center, scale: style.labelScale, .ink)
+        if !xLabel.isEmpty {
+            drawText(xLabel, anchorX: area.x + area.width / 2, y: height - 8 - BitmapFont.height(scale: style.labelScale),
+                     align: .center, scale: style.labelScale, .ink)
+        }
         let yw = BitmapFont.width(yLabel, scale: style.labelScale)
         drawText(yLabel, x: 10, y: area.y + area.height / 2 + yw / 2, scale: style.labelScale, .ink, vertical: true)
     }
@@ -49,16 +50,31 @@ extension Canvas {
     /// A legend box in the top-right corner of `area`: a swatch per entry (drawn by `swatch` in a 28×14 box) and its name.
     mutating func drawLegend(_ names: [String], area: Rect, style: ChartStyle, swatch: (inout Canvas, Rect, Int) -> Void) {
         guard !names.isEmpty else { return }
-        let scale = style.legendScale
-        let rowHeight = BitmapFont.height(scale: scale) + 10
-        let textWidth = names.map { BitmapFont.width($0, scale: scale) }.max() ?? 0
-        let box = Rect(x: area.maxX - textWidth - 28 - 34, y: area.y + 12, width: textWidth + 28 + 24, height: rowHeight * names.count + 10)
+        let box = style.legendBox(names, area: area)
         fill(box, Color.white.withAlpha(235))
         stroke(box, Color(hex: 0xB0B0B0))
         for (k, name) in names.enumerated() {
-            let top = box.y + 8 + k * rowHeight
-            swatch(&self, Rect(x: box.x + 8, y: top, width: 28, height: BitmapFont.height(scale: scale)), k)
-            drawText(name, x: box.x + 8 + 28 + 8, y: top, scale: scale, .ink)
+            let top = box.y + 8 + k * style.legendRowHeight
+            swatch(&self, Rect(x: box.x + 8, y: top, width: 28, height: BitmapFont.height(scale: style.legendScale)), k)
+            drawText(name, x: box.x + 8 + 28 + 8, y: top, scale: style.legendScale, .ink)
         }
+    }
+}
+
+extension ChartStyle {
+    var legendRowHeight: Int { BitmapFont.height(scale: legendScale) + 10 }
+
+    /// Where the legend of `names` sits: the top-right corner of the plot area.
+    func legendBox(_ names: [String], area: Rect) -> Rect {
+        let textWidth = names.map { BitmapFont.width($0, scale: legendScale) }.max() ?? 0
+        return Rect(x: area.maxX - textWidth - 28 - 34, y: area.y + 12, width: textWidth + 28 + 24, height: legendRowHeight * names.count + 10)
+    }
+
+    /// The highest value an axis from `lower` must reach so that data up to `top` under the legend stays below it
+    /// (with a little air): the legend covers the top `legendBox.maxY − area.y` pixels of the plot.
+    func upperClearingLegend(_ names: [String], lower: Double, top: Double) -> Double {
+        let area = plotArea
+        let covered = Double(legendBox(names, area: area).maxY - area.y + 12) / Double(area.height)
+        return lower + (top - lower) / max(1 - covered, 0.2)
     }
 }

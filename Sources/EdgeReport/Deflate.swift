@@ -52,53 +52,60 @@ public enum Deflate {
         bits.write(1, count: 1)   // BFINAL
         bits.write(1, count: 2)   // BTYPE 01: fixed Huffman codes
         let n = data.count
-        let hashSize = 1 << 15
-        var head = [Int](repeating: -1, count: hashSize)
-        var previous = [Int](repeating: -1, count: window)
-        func hash(_ i: Int) -> Int {
-            (Int(data[i]) << 10 ^ Int(data[i + 1]) << 5 ^ Int(data[i + 2])) & (hashSize - 1)
-        }
-        func insert(_ i: Int) {
-            guard i + minMatch <= n else { return }
-            let h = hash(i)
-            previous[i & (window - 1)] = head[h]
-            head[h] = i
-        }
-        var i = 0
+        let hashSize = 1 << 15   // Self.hash gives 15 bits
+        // head[h]: newest position whose 3-byte prefix hashes to h; previous[p % window]: the one before p.
+        var head = [Int32](repeating: -1, count: hashSize)
+        var previous = [Int32](repeating: -1, count: window)
         data.withUnsafeBufferPointer { d in
-            while i < n {
-                var bestLength = 0, bestDistance = 0
-                if i + minMatch <= n {
-                    var candidate = head[hash(i)]
-                    var chain = maxChain
-                    let limit = min(maxMatch, n - i)
-                    while candidate >= 0 && i - candidate <= window && chain > 0 {
-                        var length = 0
-                        while length < limit && d[candidate + length] == d[i + length] { length += 1 }
-                        if length > bestLength {
-                            (bestLength, bestDistance) = (length, i - candidate)
-                            if length == limit { break }
+            head.withUnsafeMutableBufferPointer { head in
+                previous.withUnsafeMutableBufferPointer { previous in
+                    var i = 0
+                    while i < n {
+                        var bestLength = 0, bestDistance = 0
+                        if i + minMatch <= n {
+                            var candidate = Int(head[Self.hash(d, i)])
+                            var chain = maxChain
+                            let limit = min(maxMatch, n - i)
+                            while candidate >= 0 && i - candidate <= window && chain > 0 {
+                                var length = 0
+                                while length < limit && d[candidate + length] == d[i + length] { length += 1 }
+                                if length > bestLength {
+                                    (bestLength, bestDistance) = (length, i - candidate)
+                                    if length == limit { break }
+                                }
+                                let next = Int(previous[candidate & (window - 1)])
+                                if next >= candidate { break }   // the slot was reused by a newer position
+                                candidate = next
+                                chain -= 1
+                            }
                         }
-                        let next = previous[candidate & (window - 1)]
-                        if next >= candidate { break }   // the slot was reused by a newer position
-                        candidate = next
-                        chain -= 1
+                        if bestLength >= minMatch {
+                            writeLength(bestLength, to: &bits)
+                            writeDistance(bestDistance, to: &bits)
+                        } else {
+                            writeLiteral(Int(d[i]), to: &bits)
+                        }
+                        // Index every position the step covered (a literal covers one).
+                        let end = i + (bestLength >= minMatch ? bestLength : 1)
+                        while i < end {
+                            if i + minMatch <= n {
+                                let h = Self.hash(d, i)
+                                previous[i & (window - 1)] = head[h]
+                                head[h] = Int32(i)
+                            }
+                            i += 1
+                        }
                     }
-                }
-                if bestLength >= minMatch {
-                    writeLength(bestLength, to: &bits)
-                    writeDistance(bestDistance, to: &bits)
-                    for k in 0..<bestLength { insert(i + k) }
-                    i += bestLength
-                } else {
-                    writeLiteral(Int(d[i]), to: &bits)
-                    insert(i)
-                    i += 1
                 }
             }
         }
         writeLiteral(256, to: &bits)   // end of block
         return bits.finish()
+    }
+
+    /// Hash-chain bucket of the 3 bytes at `i` (15 bits).
+    @inline(__always) static func hash(_ d: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+        (Int(d[i]) << 10 ^ Int(d[i + 1]) << 5 ^ Int(d[i + 2])) & 0x7FFF
     }
 
     /// Fixed literal/length code of `symbol` (0…287), RFC 1951 §3.2.6.

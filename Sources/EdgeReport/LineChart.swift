@@ -16,12 +16,18 @@ public struct LineChart: Sendable {
         (self.title, self.xLabel, self.yLabel, self.series, self.smoothing, self.style) = (title, xLabel, yLabel, series, max(1, smoothing), style)
     }
 
-    /// Axes covering every finite point (raw points, so the faint raw lines fit too).
+    /// Axes covering every finite point (raw points, so the faint raw lines fit too). When points fall under the
+    /// legend's columns, the y axis grows so they stay below the legend box.
     public var frame: PlotFrame {
         let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
+        let area = style.plotArea
         let x = Axis(minimum: all.map(\.x).min() ?? 0, maximum: all.map(\.x).max() ?? 1, target: 8)
-        let y = Axis(minimum: all.map(\.y).min() ?? 0, maximum: all.map(\.y).max() ?? 1, target: 6)
-        return PlotFrame(area: style.plotArea, x: x, y: y)
+        let (low, high) = (all.map(\.y).min() ?? 0, all.map(\.y).max() ?? 1)
+        let legend = style.legendBox(series.map(\.name), area: area)
+        let probe = PlotFrame(area: area, x: x, y: Axis(minimum: low, maximum: high))
+        let under = all.filter { probe.point($0.x, $0.y).x >= Double(legend.x) - 4 }.map(\.y).max()
+        let top = under.map { max(high, style.upperClearingLegend(series.map(\.name), lower: low, top: $0)) } ?? high
+        return PlotFrame(area: area, x: x, y: Axis(minimum: low, maximum: top, target: 6))
     }
 
     /// Trailing moving average over `window` points (fewer at the start).

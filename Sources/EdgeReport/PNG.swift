@@ -41,53 +41,68 @@ public enum PNG {
         [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
     }
 
-    /// Every scanline as filter byte + filtered bytes.
+    /// Every scanline as filter byte + filtered bytes. One pass scores the four filters, a second writes the winner.
     static func filteredRows(_ canvas: Canvas, channels: Int) -> [UInt8] {
         let stride = canvas.width * channels
-        var out: [UInt8] = []
-        out.reserveCapacity((stride + 1) * canvas.height)
-        var previous = [UInt8](repeating: 0, count: stride)
-        var row = [UInt8](repeating: 0, count: stride)
-        var candidate = [UInt8](repeating: 0, count: stride)
-        for y in 0..<canvas.height {
-            for x in 0..<canvas.width {
-                let p = canvas.pixel(x, y)
-                row[x * channels] = p.r
-                row[x * channels + 1] = p.g
-                row[x * channels + 2] = p.b
-                if channels == 4 { row[x * channels + 3] = p.a }
-            }
-            var best: (filter: UInt8, bytes: [UInt8], cost: Int)? = nil
-            for filter: UInt8 in [0, 1, 2, 4] {
-                var cost = 0
-                for i in 0..<stride {
-                    let a = i >= channels ? row[i - channels] : 0
-                    let b = previous[i]
-                    let c = i >= channels ? previous[i - channels] : 0
-                    let predictor: UInt8
-                    switch filter {
-                    case 1: predictor = a
-                    case 2: predictor = b
-                    case 4: predictor = paeth(a, b, c)
-                    default: predictor = 0
+        var out = [UInt8](repeating: 0, count: (stride + 1) * canvas.height)
+        var rows = [UInt8](repeating: 0, count: 2 * stride)   // previous row, then current row
+        canvas.pixels.withUnsafeBufferPointer { rgba in
+            out.withUnsafeMutableBufferPointer { out in
+                rows.withUnsafeMutableBufferPointer { rows in
+                    var (previous, row) = (0, stride)   // offsets into `rows`
+                    for y in 0..<canvas.height {
+                        let source = y * canvas.width * 4
+                        for x in 0..<canvas.width {
+                            for k in 0..<channels { rows[row + x * channels + k] = rgba[source + x * 4 + k] }
+                        }
+                        // Cost of each filter: Σ |byte as Int8| of its output (None, Sub, Up, Paeth).
+                        var costs = (0, 0, 0, 0)
+                        for i in 0..<stride {
+                            let v = rows[row + i]
+                            let a = i >= channels ? rows[row + i - channels] : 0
+                            let b = rows[previous + i]
+                            let c = i >= channels ? rows[previous + i - channels] : 0
+                            costs.0 += magnitude(v)
+                            costs.1 += magnitude(v &- a)
+                            costs.2 += magnitude(v &- b)
+                            costs.3 += magnitude(v &- paeth(a, b, c))
+                        }
+                        var filter: UInt8 = 0, best = costs.0
+                        if costs.1 < best { (filter, best) = (1, costs.1) }
+                        if costs.2 < best { (filter, best) = (2, costs.2) }
+                        if costs.3 < best { (filter, best) = (4, costs.3) }
+                        let base = y * (stride + 1)
+                        out[base] = filter
+                        for i in 0..<stride {
+                            let v = rows[row + i]
+                            let a = i >= channels ? rows[row + i - channels] : 0
+                            let b = rows[previous + i]
+                            let c = i >= channels ? rows[previous + i - channels] : 0
+                            switch filter {
+                            case 1: out[base + 1 + i] = v &- a
+                            case 2: out[base + 1 + i] = v &- b
+                            case 4: out[base + 1 + i] = v &- paeth(a, b, c)
+                            default: out[base + 1 + i] = v
+                            }
+                        }
+                        swap(&previous, &row)
                     }
-                    let v = row[i] &- predictor
-                    candidate[i] = v
-                    cost += abs(Int(Int8(bitPattern: v)))
                 }
-                if best == nil || cost < best!.cost { best = (filter, candidate, cost) }
             }
-            out.append(best!.filter)
-            out += best!.bytes
-            swap(&previous, &row)
         }
         return out
+    }
+
+    /// |v| with v read as a signed byte (libpng's "minimum sum of absolute differences" heuristic).
+    @inline(__always) static func magnitude(_ v: UInt8) -> Int {
+        v < 128 ? Int(v) : 256 - Int(v)
     }
 
     /// The Paeth predictor (PNG §9.4): whichever of left, up, upper-left is closest to left + up − upper-left.
     static func paeth(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt8 {
         let p = Int(a) + Int(b) - Int(c)
-        let pa = abs(p - Int(a)), pb = abs(p - Int(b)), pc = abs(p - Int(c))
+        let (da, db, dc) = (p - Int(a), p - Int(b), p - Int(c))
+        let pa = da < 0 ? -da : da, pb = db < 0 ? -db : db, pc = dc < 0 ? -dc : dc
         if pa <= pb && pa <= pc { return a }
         return pb <= pc ? b : c
     }

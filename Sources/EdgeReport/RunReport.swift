@@ -24,11 +24,11 @@ public struct RunReport: Sendable {
         let bars = runs.map { r in
             StackedBarChart.Bar(name: r.name, values: [r.summary.parameterBytes, r.summary.gradientBytes, r.summary.optimizerStateBytes,
                                                        r.summary.activationBytes].map(Double.init),
-                                marker: r.summary.peakRSSBytes.map(Double.init))
+                                marker: r.summary.peakRSSBytes.map(Double.init), markerLabel: r.summary.peakRSSBytes.map(Units.bytes))
         }
-        let largest = bars.map { max($0.values.reduce(0, +), $0.marker ?? 0) }.max() ?? 0
+        let largest = bars.map(\.top).max() ?? 0
         let (unit, name) = largest >= 4 * 1_073_741_824 ? (1_073_741_824.0, "GiB") : (1_048_576.0, "MiB")
-        return StackedBarChart(title: "Memory by component", xLabel: "run", yLabel: "memory (\(name))",
+        return StackedBarChart(title: "Memory by component", xLabel: "", yLabel: "memory (\(name))",
                                components: Self.memoryComponents, markerName: "peak RSS", bars: bars, unit: unit)
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One stacked bar per category (e.g. memory by component per run), with an optional marker value per bar
 /// (e.g. peak RSS) drawn as a black tick across it.
 public struct StackedBarChart: Sendable {
@@ -6,9 +8,16 @@ public struct StackedBarChart: Sendable {
         /// One value per entry of `components`, stacked bottom to top.
         public var values: [Double]
         public var marker: Double?
-        public init(name: String, values: [Double], marker: Double? = nil) { (self.name, self.values, self.marker) = (name, values, marker) }
+        /// Text above the marker (e.g. "2.70 GiB").
+        public var markerLabel: String?
+        public init(name: String, values: [Double], marker: Double? = nil, markerLabel: String? = nil) {
+            (self.name, self.values, self.marker, self.markerLabel) = (name, values, marker, markerLabel)
+        }
+
+        var top: Double { max(values.filter(\.isFinite).reduce(0, +), marker.flatMap { $0.isFinite ? $0 : nil } ?? 0) }
     }
 
+    /// An empty `xLabel` leaves room for two-line category labels.
     public var title: String, xLabel: String, yLabel: String
     public var components: [String]
     public var markerName: String
@@ -26,14 +35,18 @@ public struct StackedBarChart: Sendable {
     public static let componentColors: [Color] = [0x4E79A7, 0xF28E2B, 0x59A14F, 0xB07AA1, 0x76B7B2, 0xEDC948].map { Color(hex: $0) }
     public static func componentColor(_ k: Int) -> Color { componentColors[k % componentColors.count] }
 
+    /// The y axis leaves room for marker labels, and bars under the legend's columns stay below the legend box.
     public var frame: PlotFrame {
-        var top = 0.0
-        for bar in bars {
-            top = max(top, bar.values.filter(\.isFinite).reduce(0, +) / unit, (bar.marker ?? 0) / unit)
+        let area = style.plotArea
+        let legend = style.legendBox(components + [markerName], area: area)
+        var top = 1e-9
+        for (k, bar) in bars.enumerated() {
+            let value = bar.top / unit * 1.1
+            let (left, width) = barSpan(k, in: area)
+            let underLegend = left + width + 10 >= legend.x
+            top = max(top, underLegend ? style.upperClearingLegend(components + [markerName], lower: 0, top: value) : value)
         }
-        // Room above the tallest bar for the legend.
-        let y = Axis(minimum: 0, maximum: max(top * 1.3, 1e-9), target: 6)
-        return PlotFrame(area: style.plotArea, x: Axis(minimum: 0, maximum: Double(max(bars.count, 1))), y: y)
+        return PlotFrame(area: area, x: Axis(minimum: 0, maximum: Double(max(bars.count, 1))), y: Axis(minimum: 0, maximum: top, target: 7))
     }
 
     /// The slot (horizontal extent) of bar `k` and the bar rectangle's left edge and width inside it.
@@ -41,6 +54,25 @@ public struct StackedBarChart: Sendable {
         let slot = Double(area.width) / Double(max(bars.count, 1))
         let width = Int(min(slot * 0.55, 120))
         return (area.x + Int(slot * (Double(k) + 0.5)) - width / 2, width)
+    }
+
+    /// A category label in at most two lines of `width` pixels: whole at `scale`, else split after a '-', '_' or
+    /// space, else at half the scale, else truncated with '~'.
+    static func labelLines(_ name: String, width: Int, scale: Int) -> (text: [String], scale: Int) {
+        func fits(_ s: String, _ scale: Int) -> Bool { BitmapFont.width(s, scale: scale) <= width }
+        if fits(name, scale) { return ([name], scale) }
+        let breaks = name.indices.filter { "-_ ".contains(name[$0]) }
+        // The break that makes the longer line shortest.
+        let splits = breaks.map { i -> [String] in
+            [String(name[...i]).trimmingCharacters(in: .whitespaces), String(name[name.index(after: i)...])]
+        }.filter { $0.allSatisfy { !$0.isEmpty } }
+        if let best = splits.min(by: { $0.map(\.count).max()! < $1.map(\.count).max()! }), best.allSatisfy({ fits($0, scale) }) {
+            return (best, scale)
+        }
+        let small = max(1, scale / 2)
+        var text = name
+        while text.count > 1 && !fits(text, small) { text = String(text.dropLast(2)) + "~" }
+        return ([text], small)
     }
 
     public func render() -> Canvas {
@@ -59,12 +91,16 @@ public struct StackedBarChart: Sendable {
             if let m = bar.marker, m.isFinite {
                 let y = Int(frame.point(0, m / unit).y.rounded())
                 canvas.fill(Rect(x: left - 10, y: y - 2, width: width + 20, height: 4), .black)
+                if let label = bar.markerLabel {
+                    canvas.drawText(label, anchorX: left + width / 2, y: y - 8 - BitmapFont.height(scale: style.tickScale), align: .center,
+                                    scale: style.tickScale, .ink)
+                }
             }
-            // Category label under the bar: scale 2 if it fits the slot, else 1, else truncated.
-            var scale = style.tickScale, name = bar.name
-            if BitmapFont.width(name, scale: scale) > slot - 8 { scale = 1 }
-            while name.count > 1 && BitmapFont.width(name, scale: scale) > slot - 8 { name = String(name.dropLast(2)) + "~" }
-            canvas.drawText(name, anchorX: left + width / 2, y: area.maxY + 10, align: .center, scale: scale, .ink)
+            let lines = Self.labelLines(bar.name, width: slot - 8, scale: style.tickScale)
+            for (i, line) in lines.text.enumerated() {
+                canvas.drawText(line, anchorX: left + width / 2, y: area.maxY + 10 + i * BitmapFont.lineHeight * lines.scale,
+                                align: .center, scale: lines.scale, .ink)
+            }
         }
         let names = components + [markerName]
         let n = components.count

@@ -18,7 +18,7 @@ import Testing
         c.clip = Rect(x: 0, y: 0, width: 5, height: 5)
         c.fill(Rect(x: 0, y: 0, width: 10, height: 8), .black)
         #expect(c.pixel(4, 4) == .black)
-        #expect(c.pixel(5, 4) == .white)
+        #expect(c.pixel(5, 4) == Self.red && c.pixel(6, 4) == .white && c.pixel(4, 5) == .white)   // outside the clip: as before
         c.fill(Rect(x: 3, y: 3, width: -2, height: 5), .black)   // empty: nothing happens
     }
 

@@ -21,7 +21,7 @@ import Testing
     }
 
     static let twoLines = LineChart(title: "Training loss", xLabel: "step", yLabel: "loss", series: [
-        .init(name: "a", points: [(0, 1.0), (10, 3.0)]),
+        .init(name: "a", points: [(0, 3.0), (10, 1.0)]),
         .init(name: "b", points: [(0, 2.0), (10, 0.5)]),
     ])
 
@@ -35,9 +35,9 @@ import Testing
             let p = frame.point(x, y)
             return canvas.pixel(Int(p.x), Int(p.y))
         }
-        // Series a from (0, 1) to (10, 3): its midpoint (5, 2) and a point a quarter along; series b likewise.
+        // Series a from (0, 3) to (10, 1): its midpoint (5, 2) and a point a quarter along; series b likewise.
         #expect(at(5, 2) == Color.series(0))
-        #expect(at(2.5, 1.5) == Color.series(0))
+        #expect(at(2.5, 2.5) == Color.series(0))
         #expect(at(5, 1.25) == Color.series(1))
         #expect(at(7.5, 0.875) == Color.series(1))
         // Data space maps onto the plot area: (0, 0.5) is its bottom-left corner, (10, 3) its top-right.
@@ -49,8 +49,15 @@ import Testing
         // Legend box in the top-right corner (default style: x 800…862, rows 24 px apart from y 80): one swatch per series.
         #expect(canvas.pixel(822, 87) == Color.series(0))
         #expect(canvas.pixel(822, 111) == Color.series(1))
-        let behind = canvas.pixel(802, 89)   // a's line runs under the box here: mostly hidden, a faint trace
-        #expect(behind != Color.series(0) && behind != .white, "\(behind)")
+    }
+
+    @Test func dataUnderTheLegendRaisesTheAxis() {
+        var chart = Self.twoLines
+        chart.series[0].points = [(0, 1.0), (10, 3.0)]   // rising into the top-right corner
+        let frame = chart.frame
+        #expect(frame.y.upper > 3)
+        let legend = chart.style.legendBox(["a", "b"], area: frame.area)
+        #expect(frame.point(10, 3).y > Double(legend.maxY), "the last point is drawn below the legend box")
     }
 
     @Test func smoothingAveragesTrailingPoints() {
@@ -82,7 +89,7 @@ import Testing
                                            .init(name: "two", values: [100, 100, 40, 0].map { $0 * mib }, marker: nil)],
                                     unit: mib)
         let frame = chart.frame
-        #expect((frame.y.lower, frame.y.upper) == (0, 400))   // tallest 240 + 30% headroom for the legend → 312 → step 100
+        #expect((frame.y.lower, frame.y.upper) == (0, 300))   // tallest 240 + 10% for marker labels → 264 → step 50
         let canvas = chart.render()
         func at(_ bar: Int, _ value: Double) -> Color {
             let (left, width) = chart.barSpan(bar, in: frame.area)
@@ -96,6 +103,15 @@ import Testing
         #expect(at(1, 220) == StackedBarChart.componentColor(2))
         #expect(at(1, 245) == .white)
         let (left, _) = chart.barSpan(0, in: frame.area)
-        #expect(canvas.pixel(left - 4, Int(frame.point(0, 50).y)) == .white)   // the bar has edges
+        #expect(canvas.pixel(left - 4, Int(frame.point(0, 75).y)) == .white)   // the bar has edges (75: off the grid lines)
+    }
+
+    @Test func longBarLabelsWrapAtDashesThenShrink() {
+        #expect(StackedBarChart.labelLines("adamw", width: 140, scale: 2) == (["adamw"], 2))
+        #expect(StackedBarChart.labelLines("natural-galore", width: 140, scale: 2) == (["natural-", "galore"], 2))
+        #expect(StackedBarChart.labelLines("a-b-verylongname", width: 150, scale: 2) == (["a-b-", "verylongname"], 2))
+        #expect(StackedBarChart.labelLines("abcdefghijklmnopq", width: 140, scale: 2) == (["abcdefghijklmnopq"], 1))
+        let cut = StackedBarChart.labelLines(String(repeating: "x", count: 40), width: 140, scale: 2)
+        #expect(cut.scale == 1 && cut.text[0].hasSuffix("~") && BitmapFont.width(cut.text[0], scale: 1) <= 140)
     }
 }
