@@ -10,13 +10,16 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Compare runs (optimizers): a Markdown table and PNG plots of loss and memory.",
         discussion: """
-            Each run directory needs summary.json (written by `finetune`); train_log.jsonl (finetune) and eval.json
-            (`eval --result DIR/eval.json`) are optional, and what is missing shows as "–". The table (run, optimizer,
-            success, tool recall, valid plans, final loss, peak RSS, optimizer state, tokens/s, training wall time)
-            goes to stdout and OUT/report.md; OUT/loss.png plots training loss against step for every run and
-            OUT/memory.png stacks parameters, gradients, optimizer state and activations per run with peak RSS marked.
-            --json prints the rows as JSON (raw numbers: rates 0–1, bytes, seconds; null where missing) instead of
-            the table.
+            Each run directory needs summary.json (written by `finetune`); train_log.jsonl (finetune) and eval.json \
+            (`eval --result DIR/eval.json`) are optional, and what is missing shows as "–".
+
+            The table (run, optimizer, success, tool recall, valid plans, final loss, peak RSS, optimizer state, \
+            tokens/s, training wall time) goes to stdout and OUT/report.md. OUT/loss.png plots training loss against \
+            step for every run (--smooth N: moving average); OUT/memory.png stacks parameters, gradients, optimizer \
+            state and activations per run, with peak RSS marked.
+
+            --json prints the rows as JSON instead of the table (raw numbers: rates 0–1, bytes, seconds; null where \
+            missing).
             """)
 
     @Option(parsing: .upToNextOption, help: "Run directories (from `finetune --out`).")
