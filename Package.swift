@@ -53,7 +53,8 @@ let package = Package(
                                                    .product(name: "Hummingbird", package: "hummingbird"),
                                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                    .product(name: "Logging", package: "swift-log")]),
-        // Run reports: eval.json, comparison table, PNG plots (own canvas, bitmap font, PNG/zlib encoder; no C).
+        // Run reports: eval.json, comparison table, PNG plots. Reads run files through EdgeTrain's types (one format);
+        // the canvas, bitmap font, charts and PNG/zlib encoder use Foundation only (no C, no plotting package).
         .target(name: "EdgeReport", dependencies: ["EdgeTrain"]),
         .target(name: "EdgeTestSupport", dependencies: ["EdgeTensor"], path: "Sources/EdgeTestSupport"),
 

@@ -16,7 +16,8 @@ public struct RunReport: Sendable {
     public var lossChart: LineChart {
         let title = smoothing > 1 ? "Training loss (moving average of \(smoothing) steps)" : "Training loss"
         return LineChart(title: title, xLabel: "step", yLabel: "loss",
-                         series: runs.map { .init(name: $0.name, points: $0.lossPoints) }, smoothing: smoothing)
+                         series: runs.map { .init(name: $0.log == nil ? $0.name + " (no log)" : $0.name, points: $0.lossPoints) },
+                         smoothing: smoothing)
     }
 
     /// Memory by component per run (stacked, from summary.json), with the measured peak RSS marked.

@@ -75,11 +75,20 @@ import Testing
         #expect(faint != Color.series(0) && faint != .white, "\(faint)")
     }
 
-    @Test func emptyChartsRender() {
+    @Test func emptyChartsSayNoData() {
         let chart = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [.init(name: "none", points: [])])
         let canvas = chart.render()
         #expect((canvas.width, canvas.height) == (900, 540))
-        _ = StackedBarChart(title: "t", xLabel: "x", yLabel: "y", components: ["c"], markerName: "m", bars: []).render()
+        // "no data" in the middle of the plot area, in the muted text colour.
+        let area = chart.frame.area
+        let middle = (area.x + area.width / 2 - 60..<area.x + area.width / 2 + 60).flatMap { x in
+            (area.y + area.height / 2..<area.y + area.height / 2 + 14).map { canvas.pixel(x, $0) }
+        }
+        #expect(middle.contains(.muted))
+        let bars = StackedBarChart(title: "t", xLabel: "x", yLabel: "y", components: ["c"], markerName: "m", bars: []).render()
+        #expect(!bars.pixels.isEmpty)
+        let plot = (100..<500).map { bars.pixel($0, 400) }
+        #expect(!plot.contains(StackedBarChart.componentColor(0)))
     }
 
     @Test func stackedBarsStackComponentsAndMarkThePeak() {

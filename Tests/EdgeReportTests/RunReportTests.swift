@@ -128,7 +128,9 @@ import Testing
         try "{\"step\": 1}\n".write(toFile: log, atomically: true, encoding: .utf8)
         #expect(throws: ReportError.garbled(path: log + " line 1", reason: "no \"loss\" field")) { try RunRecord.load(runs[1]) }
         try FileManager.default.removeItem(atPath: log)
-        #expect(try RunRecord.load(runs[1]).log == nil)   // absent is fine
+        let unlogged = try RunRecord.load(runs[1])
+        #expect(unlogged.log == nil)   // absent is fine
+        #expect(RunReport(runs: [unlogged]).lossChart.series.map(\.name) == ["natural-galore (no log)"])
         try "[]".write(toFile: runs[0] + "/eval.json", atomically: true, encoding: .utf8)
         #expect(throws: ReportError.self) { try RunRecord.load(runs[0]) }
     }
