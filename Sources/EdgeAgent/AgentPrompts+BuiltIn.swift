@@ -43,6 +43,10 @@ Write a plan as numbered tool calls. Tools:
 Rules: positional arguments only; fill every argument; "$N" is the output of step N; dates as "YYYY-MM-DD HH:MM:SS"; today is {{today}}; end with join() and <END_OF_PLAN>.
 {{examples}}
 """#
+        /// `prompts/planner_minimal.txt`.
+        static let plannerMinimal = #"""
+You plan requests as numbered calls to the 16 TinyAgent tools (positional arguments, "$N" for the output of step N), ending with join() and <END_OF_PLAN>. Today is {{today}}.
+"""#
         /// `prompts/planner_user.txt`.
         static let plannerUser = #"""
 Question: {{query}}

@@ -1,14 +1,15 @@
 import EdgePlan
 import Foundation
 
-/// The prompt templates of the LLM program: `prompts/planner_full.txt` (or `planner_compact.txt`),
+/// The prompt templates of the LLM program: `prompts/planner_full.txt` (or `planner_compact.txt`, `planner_minimal.txt`),
 /// `prompts/planner_user.txt` and `prompts/joiner.txt`, rendered with EdgePlan's ``PromptTemplate`` and
-/// ``PlannerPrompt`` slot values, so the agent prompts a model exactly as the training data does.
+/// ``PlannerPrompt`` slot values, so the agent prompts a model exactly as the training data does
+/// (``PlanningPrompt``; a test checks both give the same messages).
 ///
 /// ``builtIn`` is a compiled-in copy (checked against the files by a test); ``load(directory:style:)``
 /// reads edited templates from a folder.
 public struct AgentPrompts: Sendable, Equatable {
-    public var style: PlannerPrompt.Style
+    public var style: PlanningPrompt.Style
     /// The planner's system-prompt template (slots from ``PlannerPrompt/values(tools:today:examples:style:)``).
     public var plannerSystem: String
     /// The planner's user-message template (`{{query}}`).
@@ -16,7 +17,7 @@ public struct AgentPrompts: Sendable, Equatable {
     /// The joiner's template (`{{final_rule}}`, `{{query}}`, `{{scratchpad}}`).
     public var joiner: String
 
-    public init(style: PlannerPrompt.Style, plannerSystem: String, plannerUser: String, joiner: String) {
+    public init(style: PlanningPrompt.Style, plannerSystem: String, plannerUser: String, joiner: String) {
         self.style = style
         self.plannerSystem = plannerSystem
         self.plannerUser = plannerUser
@@ -29,9 +30,21 @@ public struct AgentPrompts: Sendable, Equatable {
     /// The compiled-in templates with the compact planner prompt (for a small model's short context).
     public static let builtInCompact = AgentPrompts(style: .compact, plannerSystem: BuiltIn.plannerCompact,
                                                     plannerUser: BuiltIn.plannerUser, joiner: BuiltIn.joiner)
+    /// The compiled-in templates with the minimal planner prompt (format and date only, for fine-tuned planners).
+    public static let builtInMinimal = AgentPrompts(style: .minimal, plannerSystem: BuiltIn.plannerMinimal,
+                                                    plannerUser: BuiltIn.plannerUser, joiner: BuiltIn.joiner)
+
+    /// The compiled-in templates of `style`.
+    public static func builtIn(_ style: PlanningPrompt.Style) -> AgentPrompts {
+        switch style {
+        case .full: return builtIn
+        case .compact: return builtInCompact
+        case .minimal: return builtInMinimal
+        }
+    }
 
     /// The templates of a `prompts/` folder.
-    public static func load(directory: String, style: PlannerPrompt.Style = .full) throws(AgentError) -> AgentPrompts {
+    public static func load(directory: String, style: PlanningPrompt.Style = .full) throws(AgentError) -> AgentPrompts {
         func read(_ name: String) throws(AgentError) -> String {
             let path = (directory as NSString).appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {

@@ -16,14 +16,14 @@ public struct PlannerRequest: Sendable {
     public var previousPlans: [String]
     /// The user's own standing instructions, if any (added to the system prompt's instructions).
     public var customInstructions: String?
-    /// Which planner template ``Predict/instructions`` holds (full or compact); decides the slot values.
-    public var style: PlannerPrompt.Style
+    /// Which planner template ``Predict/instructions`` holds (full, compact or minimal); decides the slot values.
+    public var style: PlanningPrompt.Style
     /// The user-message template (`{{query}}`).
     public var userTemplate: String
 
     public init(query: String, tools: ToolSet, promptTools: ToolSet? = nil, now: Date = Date(),
                 previousPlans: [String] = [], customInstructions: String? = nil,
-                style: PlannerPrompt.Style = AgentPrompts.builtIn.style, userTemplate: String = AgentPrompts.builtIn.plannerUser) {
+                style: PlanningPrompt.Style = AgentPrompts.builtIn.style, userTemplate: String = AgentPrompts.builtIn.plannerUser) {
         self.query = query
         self.style = style
         self.userTemplate = userTemplate
@@ -70,7 +70,7 @@ public enum PlannerSignature: Signature {
         let tools = (input.promptTools ?? input.tools).tools
         let examples = demos.map { PlannerPrompt.Example(query: $0.input, plan: $0.output) }
         var values = PlannerPrompt.values(tools: tools, today: AgentPrompts.today(input.now), examples: examples,
-                                          style: input.style)
+                                          style: input.style.plannerStyle)
         if let custom = input.customInstructions?.trimmingCharacters(in: .whitespacesAndNewlines), !custom.isEmpty,
            input.style == .full {
             values["tool_rules", default: ""] += (values["tool_rules"]?.isEmpty == false ? "\n" : "") + " - \(custom)"
@@ -143,6 +143,13 @@ public struct Planner: Module {
     public var prompts: AgentPrompts
     /// Builds a token constraint for a tool set (nil = unconstrained).
     public var constraint: (@Sendable (ToolSet) -> any TokenConstraint)?
+
+    /// The planner of `style` with the compiled-in templates, prompting exactly as `plan`, `eval` and `finetune`
+    /// do (``PlanningPrompt``): TinyAgent's in-context examples with the full prompt, none with compact and
+    /// minimal (the prompts fine-tuning uses).
+    public init(style: PlanningPrompt.Style, constraint: (@Sendable (ToolSet) -> any TokenConstraint)? = nil) {
+        self.init(prompts: .builtIn(style), demos: style == .full ? PlannerDemos.default : [], constraint: constraint)
+    }
 
     /// A planner prompting with `prompts` (its system template becomes the learnable instructions).
     public init(prompts: AgentPrompts = .builtIn, demos: [Demo] = PlannerDemos.default, demoSelector: DemoSelector? = nil,

@@ -10,7 +10,9 @@ public struct PlanningPrompt: Sendable {
         case full, compact, minimal
 
         public var fileName: String { self == .minimal ? "planner_minimal.txt" : plannerStyle.fileName }
-        var plannerStyle: PlannerPrompt.Style { self == .full ? .full : .compact }
+        /// The tool-description style (``PlannerPrompt``) of `full` and `compact`; `minimal` describes no tools,
+        /// so its value only fills slots its template does not have.
+        public var plannerStyle: PlannerPrompt.Style { self == .full ? .full : .compact }
     }
 
     public let systemTemplate: PromptTemplate

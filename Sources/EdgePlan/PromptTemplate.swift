@@ -77,6 +77,10 @@ public enum PromptTemplateError: Error, Sendable, Equatable, CustomStringConvert
     case badSlotName(template: String, line: Int, slot: String)
     case missingValues(template: String, slots: [String])
     case unknownSlots(template: String, slots: [String], known: [String])
+    /// A `--prompt-style` value that is not a style.
+    case invalidStyle(String)
+    /// A model directory's `edgeagent_planner.json` that cannot be used.
+    case badStyleRecord(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -87,6 +91,8 @@ public enum PromptTemplateError: Error, Sendable, Equatable, CustomStringConvert
         case .missingValues(let t, let slots): return "\(t): no value for slot(s) \(slots.joined(separator: ", "))"
         case .unknownSlots(let t, let slots, let known):
             return "\(t): unknown slot(s) \(slots.joined(separator: ", ")); the template has \(known.joined(separator: ", "))"
+        case .invalidStyle(let s): return "--prompt-style must be compact, full or minimal, got \(s)"
+        case .badStyleRecord(let path, let reason): return "\(path): \(reason)"
         }
     }
 }

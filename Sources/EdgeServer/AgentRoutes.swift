@@ -111,9 +111,10 @@ struct AgentRoutes: Sendable {
 
     /// A planner whose decoding follows the tool schemas (`constrain`, the default) or is free.
     private func makePlanner(constrain: Bool) -> (Planner, Bool) {
-        guard constrain else { return (Planner(), false) }
+        let style = configuration.promptStyle
+        guard constrain else { return (Planner(style: style), false) }
         let factory = planConstraint
-        return (Planner(constraint: { _ in factory.make() }), true)
+        return (Planner(style: style, constraint: { _ in factory.make() }), true)
     }
 
     /// Runs `body` with a language model bound to a run slot (429 when the queue is full).
@@ -147,15 +148,18 @@ struct AgentRoutes: Sendable {
         return q
     }
 
-    /// `now` as ISO 8601 (`2024-05-01T09:00:00Z`) or `YYYY-MM-DD HH:MM:SS` (UTC); absent = the current time.
+    /// `now` as ISO 8601 (`2024-05-01T09:00:00Z`) or a wall-clock time `YYYY-MM-DD HH:MM[:SS]` in the server's
+    /// time zone (a dataset's `now`, as the prompt states it); absent = the current time.
     static func date(_ text: String?) throws(APIError) -> Date {
         guard let text else { return Date() }
         if let d = ISO8601DateFormatter().date(from: text) { return d }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        if let d = f.date(from: text) { return d }
+        f.timeZone = .current
+        for format in ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm"] {
+            f.dateFormat = format
+            if let d = f.date(from: text) { return d }
+        }
         throw .invalid("'now' must be an ISO 8601 date-time such as 2024-05-01T09:00:00Z.", param: "now", code: "invalid_value")
     }
 

@@ -1,3 +1,4 @@
+import EdgePlan
 import Foundation
 
 /// How `edgeagent serve` runs. Every default is written once, here (STYLE §11).
@@ -35,14 +36,17 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var modelId: String
     /// Folder of the `/v1/agent` tools (contacts, notes, files); nil = a folder under the system temp dir.
     public var workspace: String?
+    /// The planner prompt of `/v1/plan` and `/v1/agent` (the style the model was fine-tuned with).
+    public var promptStyle: PlanningPrompt.Style
 
     public init(host: String = Self.defaultHost, port: Int = Self.defaultPort, apiKey: String? = nil,
                 maxQueue: Int = Self.defaultMaxQueue, parallel: Int = Self.defaultParallel,
                 maxBodyBytes: Int = Self.defaultMaxBodyBytes, maxTokensCap: Int = Self.defaultMaxTokensCap,
-                contextLength: Int = Self.defaultContextLength, modelId: String, workspace: String? = nil) {
+                contextLength: Int = Self.defaultContextLength, modelId: String, workspace: String? = nil,
+                promptStyle: PlanningPrompt.Style = .compact) {
         (self.host, self.port, self.apiKey, self.maxQueue, self.parallel) = (host, port, apiKey, maxQueue, parallel)
         (self.maxBodyBytes, self.maxTokensCap, self.contextLength) = (maxBodyBytes, maxTokensCap, contextLength)
-        (self.modelId, self.workspace) = (modelId, workspace)
+        (self.modelId, self.workspace, self.promptStyle) = (modelId, workspace, promptStyle)
     }
 
     /// The id for a `--model` value: the file or folder name (`SmolLM2-135M-Instruct.Q4_1.gguf`), or the

@@ -126,6 +126,7 @@ struct FinetuneCommand: ParsableCommand {
         }
         try ModelExport.huggingFace(trainer.model.mergedParameters, config: checkpoint.config, checkpoint: checkpoint, tokenizer: tok,
                                     template: template, directory: out, bf16: bf16)
+        try PlanningPrompt.record(style: style, inModelDirectory: out)   // plan/eval/repl/serve prompt as trained
         let sorted = tokensPerSecond.sorted()
         let summary = FinetuneSummary(
             steps: trainer.state.step, finalLoss: last?.loss ?? .nan, bestLoss: trainer.state.bestLoss,

@@ -7,13 +7,12 @@ import Foundation
 
 /// `--prompt-style`, `--no-constrain`, `--max-tokens`, `--context`, `--prompts`: how `plan` and `eval` ask for a plan.
 struct PlanningOptions: ParsableArguments {
-    /// Defaults, in one place.
-    static let defaultStyle = PlanningPrompt.Style.compact
+    /// Defaults, in one place (the prompt style's: the model's recorded style, else compact).
     static let defaultMaxTokens = 384
     static let defaultContext = 4096
 
-    @Option(help: "Planner prompt: compact, full or minimal (as in finetune).")
-    var promptStyle = Self.defaultStyle.rawValue
+    @Option(help: "Planner prompt: compact, full or minimal (default: the style the model was fine-tuned with, else compact).")
+    var promptStyle: String?
     @Flag(help: "Decode without the schema constraint (plans may be invalid).")
     var noConstrain = false
     @Option(help: "Most tokens of one plan.")
@@ -23,15 +22,13 @@ struct PlanningOptions: ParsableArguments {
     @Option(help: "Directory of prompt templates (default: ./prompts or the checkout's).")
     var prompts: String?
 
-    func style() throws -> PlanningPrompt.Style {
-        guard let s = PlanningPrompt.Style(rawValue: promptStyle) else {
-            throw ValidationError("--prompt-style must be compact, full or minimal, got \(promptStyle)")
-        }
-        return s
+    /// The style for `model` (its recorded style unless `--prompt-style` is given).
+    func style(model: String?) throws -> PlanningPrompt.Style {
+        try PlanningPrompt.style(option: promptStyle, model: model)
     }
 
     func check() throws {
-        _ = try style()
+        _ = try style(model: nil)
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
         guard context >= 2 else { throw ValidationError("--context must be at least 2") }
     }
@@ -55,10 +52,10 @@ struct PlanSession {
         var completion: Completion
     }
 
-    init(model options: ModelOptions, planning: PlanningOptions, sampling: SamplingOptions) throws {
-        let loaded = try options.load()
+    init(model options: ModelOptions, quantize: QuantizeOptions, planning: PlanningOptions, sampling: SamplingOptions) throws {
+        let loaded = try options.load(quantize: quantize)
         let tools = try ToolSet.tinyAgent
-        prompt = try PlanningPrompt.load(directory: planning.prompts, style: try planning.style(), tools: tools)
+        prompt = try PlanningPrompt.load(directory: planning.prompts, style: try planning.style(model: options.model), tools: tools)
         model = GeneratorLanguageModel(loaded, name: options.model, contextLength: planning.context, sampling: sampling.parameters)
         validator = PlanValidator(tools: tools)
         factory = planning.noConstrain ? nil
@@ -106,6 +103,7 @@ struct PlanCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var quantize: QuantizeOptions
     @OptionGroup var planning: PlanningOptions
     @OptionGroup var sampling: SamplingOptions
     @OptionGroup var threads: ThreadOptions
@@ -138,7 +136,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         guard !request.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw AgentError.emptyRequest }
         try threads.apply()
-        let session = try PlanSession(model: modelOptions, planning: planning, sampling: sampling)
+        let session = try PlanSession(model: modelOptions, quantize: quantize, planning: planning, sampling: sampling)
         let outcome = try await session.plan(query: request, now: now, onText: output.json ? nil : Self.writeOut)
         let report = outcome.report
         if output.json {

@@ -18,6 +18,7 @@ struct ReplCommand: AsyncParsableCommand {
         abstract: "Talk to the agent: each request is planned (streamed), run with confirmation of side effects, and answered.")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var quantize: QuantizeOptions
     @OptionGroup var sampling: SamplingOptions
     @OptionGroup var threads: ThreadOptions
 
@@ -31,8 +32,8 @@ struct ReplCommand: AsyncParsableCommand {
     var toolrag: String?
     @Option(help: "Planning rounds per request (first plan + replans).")
     var maxRounds = Agent.defaultMaxRounds
-    @Option(help: "Planner prompt: full (TinyAgent's) or compact (one line per tool, for small models).")
-    var promptStyle = PlannerPrompt.Style.full.rawValue
+    @Option(help: "Planner prompt: compact, full or minimal (default: the style the model was fine-tuned with, else compact).")
+    var promptStyle: String?
     @Flag(help: "Decode plans without the schema constraint (plans may be invalid; they are never run).")
     var noConstrain = false
     @Option(help: "Context length in tokens (prompt + output).")
@@ -50,14 +51,12 @@ struct ReplCommand: AsyncParsableCommand {
     func run() async throws {
         try threads.apply()
         guard maxRounds >= 1 else { throw ValidationError("--max-rounds must be at least 1, got \(maxRounds)") }
-        guard let style = PlannerPrompt.Style(rawValue: promptStyle) else {
-            throw ValidationError("--prompt-style must be full or compact, got \(promptStyle)")
-        }
+        let style = try PlanningPrompt.style(option: promptStyle, model: scriptedModel == nil ? modelOptions.model : nil)
         let selectTools = try toolrag.map { try ToolRAGModel.load(path: $0).selector }
         let environment = try ToolEnvironment.open(workspace: workspace)
         let runtime = try ToolRuntime.tinyAgent(environment: environment)
         let (lm, constraint) = try loadModel(tools: runtime.schemas)
-        let planner = Planner(prompts: style == .full ? .builtIn : .builtInCompact, constraint: constraint)
+        let planner = Planner(style: style, constraint: constraint)
         let agent = Agent(planner: planner, executor: PlanExecutor(runtime: runtime, dryRun: dryRun), maxRounds: maxRounds,
                           selectTools: selectTools)
 
@@ -72,7 +71,7 @@ struct ReplCommand: AsyncParsableCommand {
     func loadModel(tools: ToolSet) throws -> (any LanguageModel, (@Sendable (ToolSet) -> any TokenConstraint)?) {
         if let scriptedModel { return (try ScriptFile.load(scriptedModel), nil) }
         guard context >= 2 else { throw ValidationError("--context must be at least 2, got \(context)") }
-        let loaded = try modelOptions.load()
+        let loaded = try modelOptions.load(quantize: quantize)
         let lm = GeneratorLanguageModel(loaded, name: modelOptions.model, contextLength: context, sampling: sampling.parameters)
         guard !noConstrain else { return (lm, nil) }
         // One factory (its token-prefix cache is shared); every plan gets a fresh constraint from it.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgePlan
 import EdgeServer
 import Foundation
 import Logging
@@ -10,6 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the model over HTTP: OpenAI chat/completions, /v1/plan, /v1/agent, /openapi.json.")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var quantize: QuantizeOptions
     @OptionGroup var threads: ThreadOptions
     @Option(help: "Interface to bind (loopback by default; 0.0.0.0 exposes the server to the network).")
     var host = ServerConfiguration.defaultHost
@@ -22,14 +24,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest max_tokens a request may ask for.") var maxTokensCap = ServerConfiguration.defaultMaxTokensCap
     @Option(help: "Largest request body in bytes (larger bodies get 413).") var maxBodyBytes = ServerConfiguration.defaultMaxBodyBytes
     @Option(help: "Workspace folder of the /v1/agent tools (default: a folder under the temp dir).") var workspace: String?
+    @Option(help: "Planner prompt of /v1/plan and /v1/agent: compact, full or minimal (default: the style the model was fine-tuned with, else compact).")
+    var promptStyle: String?
 
     func run() async throws {
         try threads.apply()
         let config = ServerConfiguration(host: host, port: port, apiKey: apiKey, maxQueue: maxQueue, parallel: parallel,
                                          maxBodyBytes: maxBodyBytes, maxTokensCap: maxTokensCap, contextLength: context,
-                                         modelId: ServerConfiguration.modelId(forSpec: modelOptions.model), workspace: workspace)
+                                         modelId: ServerConfiguration.modelId(forSpec: modelOptions.model), workspace: workspace,
+                                         promptStyle: try PlanningPrompt.style(option: promptStyle, model: modelOptions.model))
         do { try config.validate() } catch { throw ValidationError(error.description) }
-        let model = try modelOptions.load()
+        let model = try modelOptions.load(quantize: quantize)
         var logger = Logger(label: "edgeagent.server")
         logger.logLevel = .info
         let server = try EdgeServer(model: model, configuration: config, logger: logger)

@@ -14,6 +14,27 @@ import Testing
         let compact = try AgentPrompts.load(directory: Self.prompts, style: .compact)
         #expect(full == AgentPrompts.builtIn)
         #expect(compact == AgentPrompts.builtInCompact)
+        #expect(try AgentPrompts.load(directory: Self.prompts, style: .minimal) == AgentPrompts.builtInMinimal)
+        for style in PlanningPrompt.Style.allCases { #expect(AgentPrompts.builtIn(style).style == style) }
+    }
+
+    /// The agent (REPL, server) prompts the planner exactly as `finetune`, `plan` and `eval` do: for the compact
+    /// and minimal styles its messages equal ``PlanningPrompt``'s, with no in-context examples.
+    @Test(arguments: [PlanningPrompt.Style.compact, .minimal])
+    func agentPlannerPromptsAsTraining(style: PlanningPrompt.Style) throws {
+        let tools = try ToolSet.tinyAgent
+        var c = DateComponents()
+        (c.year, c.month, c.day, c.hour, c.minute) = (2024, 5, 1, 10, 0)
+        let now = try #require(Calendar.current.date(from: c))
+        let planner = Planner(style: style)
+        #expect(planner.predict.demos.isEmpty)
+        let request = PlannerRequest(query: "Text Alice that I'm late", tools: tools, now: now, style: style,
+                                     userTemplate: planner.prompts.plannerUser)
+        let messages = try planner.predict.messages(for: request)
+        let training = try PlanningPrompt.load(directory: Self.prompts, style: style, tools: tools)
+            .messages(query: "Text Alice that I'm late", now: "2024-05-01 10:00")
+        #expect(messages.map(\.content) == [training.system, training.user])
+        #expect(messages[0].content.contains("Wednesday 2024-05-01 10:00"))
     }
 
     @Test func loadReportsMissingFolder() {
