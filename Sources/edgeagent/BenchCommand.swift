@@ -57,9 +57,10 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Measured runs (median), after one warm-up.") var runs = 5
     }
 
-    static func runInference(_ modelOptions: ModelOptions, _ threads: ThreadOptions, _ o: InferenceOptions, json: Bool) throws {
+    static func runInference(_ modelOptions: ModelOptions, _ quantize: QuantizeOptions, _ threads: ThreadOptions, _ o: InferenceOptions,
+                             json: Bool) throws {
         try threads.apply()
-        let m = try modelOptions.load()
+        let m = try modelOptions.load(quantize: quantize)
         let r = try InferenceBenchmark.run(model: m.model, promptTokens: o.promptTokens, decodeTokens: o.decodeTokens, runs: o.runs) {
             if !json { Console.status("bench: \($0)") }
         }
@@ -73,19 +74,21 @@ struct BenchCommand: AsyncParsableCommand {
     struct Decode: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Decode tokens/s (one token at a time through the KV cache).")
         @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var quantize: QuantizeOptions
         @OptionGroup var threads: ThreadOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var options: InferenceOptions
-        func run() throws { try BenchCommand.runInference(modelOptions, threads, options, json: output.json) }
+        func run() throws { try BenchCommand.runInference(modelOptions, quantize, threads, options, json: output.json) }
     }
 
     struct Prefill: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Prefill tokens/s (the prompt in one batched pass).")
         @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var quantize: QuantizeOptions
         @OptionGroup var threads: ThreadOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var options: InferenceOptions
-        func run() throws { try BenchCommand.runInference(modelOptions, threads, options, json: output.json) }
+        func run() throws { try BenchCommand.runInference(modelOptions, quantize, threads, options, json: output.json) }
     }
 
     struct Train: ParsableCommand {

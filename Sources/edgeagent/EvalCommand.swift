@@ -22,6 +22,7 @@ struct EvalCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var quantize: QuantizeOptions
     @OptionGroup var planning: PlanningOptions
     @OptionGroup var sampling: SamplingOptions
     @OptionGroup var threads: ThreadOptions
@@ -53,7 +54,7 @@ struct EvalCommand: AsyncParsableCommand {
         guard !examples.isEmpty else { throw DatasetError.emptyFile(path: data) }
         if let result { try EvalResult.checkWritable(result) }
         try threads.apply()
-        let session = try PlanSession(model: modelOptions, planning: planning, sampling: sampling)
+        let session = try PlanSession(model: modelOptions, quantize: quantize, planning: planning, sampling: sampling)
         let bar = ProgressBar("eval", total: examples.count, unit: "plans")
         var scores: [PlanScore] = [], predicted: [Prediction] = []
         var valid = 0, promptTokens = 0, generated = 0

@@ -10,6 +10,7 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate", abstract: "Generate text from a prompt (streams tokens; --json for ids and speeds).")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var quantize: QuantizeOptions
     @OptionGroup var sampling: SamplingOptions
     @OptionGroup var threads: ThreadOptions
     @OptionGroup var output: OutputOptions
@@ -29,7 +30,7 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         try threads.apply()
-        let m = try modelOptions.load()
+        let m = try modelOptions.load(quantize: quantize)
         let promptIds = try promptTokens(m)
         let ctx = min(context, m.config.maxPositionEmbeddings)
         if let path = dumpLogits {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EdgeInference
 import EdgeModel
+import EdgePlan
 import EdgeTensor
 import Foundation
 
@@ -42,11 +43,28 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Seed of the random weights of preset: models.")
     var weightSeed: UInt64 = 0
 
-    func load() throws -> LoadedModel {
+    /// The model for inference; `quantize` (``QuantizeOptions``) re-stores its weight matrices.
+    func load(quantize: QuantizeOptions? = nil) throws -> LoadedModel {
         if model == Self.defaultModel && !FileManager.default.fileExists(atPath: model) {
             throw ValidationError("the default model \(model) is not downloaded yet: run `edgeagent model fetch` (or pass --model)")
         }
-        return try LoadedModel.load(model, tokenizerPath: tokenizer, chatTemplate: chatTemplate, seed: weightSeed)
+        return try LoadedModel.load(model, tokenizerPath: tokenizer, chatTemplate: chatTemplate, seed: weightSeed,
+                                    quantize: try quantize?.format())
+    }
+}
+
+/// `--quantize q8_0|q4_0|q4_1|none`, for the commands that run a model (generate, plan, eval, repl, serve, bench).
+struct QuantizeOptions: ParsableArguments {
+    @Option(help: "Store the weights as q8_0, q4_0 or q4_1 at load time (fast decoding of a Float32/BF16 model such as a fine-tuned run), or none.")
+    var quantize = "none"
+
+    /// The block format (nil = keep the stored format).
+    func format() throws -> BlockFormat? {
+        if quantize.lowercased() == "none" { return nil }
+        guard let f = BlockFormat(rawValue: quantize.uppercased()) else {
+            throw ValidationError("--quantize must be q8_0, q4_0, q4_1 or none, got \(quantize)")
+        }
+        return f
     }
 }
 
@@ -72,5 +90,16 @@ struct SamplingOptions: ParsableArguments {
             return g
         }
         return SamplingParameters(temperature: t, topK: topK, topP: topP, repetitionPenalty: repetitionPenalty, seed: seed)
+    }
+}
+
+extension PlanningPrompt {
+    /// `--prompt-style` (nil = the model's recorded style, else compact) for the CLI: a bad value is a usage error.
+    static func style(option: String?, model: String?) throws -> Style {
+        do {
+            return try resolveStyle(explicit: option, model: model)
+        } catch PromptTemplateError.invalidStyle(let s) {
+            throw ValidationError("--prompt-style must be compact, full or minimal, got \(s)")
+        }
     }
 }
