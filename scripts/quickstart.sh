@@ -43,7 +43,8 @@ else
 fi
 
 if [ ! -f "$RUN/eval.json" ]; then
-    $bin eval --model "$RUN" --data "$TEST" --limit "$EVAL_LIMIT" --predictions "$RUN/predictions.jsonl" --result "$RUN/eval.json"
+    $bin eval --model "$RUN" --quantize q8_0 --data "$TEST" --limit "$EVAL_LIMIT" --predictions "$RUN/predictions.jsonl" \
+        --result "$RUN/eval.json"
 fi
 elapsed=$(( $(date +%s) - start ))
 echo
@@ -52,4 +53,4 @@ sed -e 's/[{}"]//g' -e 's/,/\n/g' "$RUN/eval.json" | grep -E 'success_rate|valid
 printf 'wall time of this run: %d min %d s\n' $((elapsed / 60)) $((elapsed % 60))
 echo
 echo "Talk to the fine-tuned planner (tools run in ./workspace; side effects ask first):"
-echo "  $bin repl --model $RUN --workspace workspace"
+echo "  $bin repl --model $RUN --quantize q8_0 --workspace workspace"
