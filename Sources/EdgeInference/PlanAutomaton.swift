@@ -51,6 +51,10 @@ public struct PlanAutomaton: Hashable, Sendable {
     var utf8Lead: UInt8 = 0
     /// In a string: -1 no reference pending; 0 after `$`; N after `$` and the digits of N.
     var ref: Int32 = -1
+    /// Bit N-1: `$N` already used in the current call. A step never needs one output twice (TinyAgent's metric
+    /// counts such a plan wrong), and forbidding it stops a small model from repeating `"$1", "$2", …` in a list
+    /// until the token budget runs out. Steps above 64 are not tracked.
+    var usedRefs: UInt64 = 0
 
     /// The state before any text.
     public init() {}
@@ -144,7 +148,7 @@ public struct PlanAutomaton: Hashable, Sendable {
         case .afterCall:
             guard b == 0x0A else { return false }
             step += 1
-            phase = .lineStart; pos = 0; aux = 0; tool = -1; arg = 0; depth = 0
+            phase = .lineStart; pos = 0; aux = 0; tool = -1; arg = 0; depth = 0; usedRefs = 0
             return true
         case .endMarker:
             if pos == 0 && aux == 0 && b == 0x0A { aux = 1; return true }
@@ -236,6 +240,11 @@ public struct PlanAutomaton: Hashable, Sendable {
                 return true
             }
             if ref == 0 && b == UInt8(ascii: "{") { return false }
+            if ref >= 1 && ref <= 64 {
+                let bit = UInt64(1) << UInt64(ref - 1)
+                guard usedRefs & bit == 0 else { return false }
+                usedRefs |= bit
+            }
             ref = -1
         }
         switch b {

@@ -25,12 +25,22 @@ import Testing
             "1. create_reminder(\"Pay rent\", None, None, None, -3, True)\n2. join()<END_OF_PLAN>",
             "1. get_zoom_meeting_link(\"Sync \\\"weekly\\\" é ✓\", \"2024-05-02 10:00:00\", 60, [])\n2. join()<END_OF_PLAN>",
             "1. open_note(\"ideas\")\n2. append_note_content(\"ideas\", \"see $1 and $ 5\")\n3. join()<END_OF_PLAN>",
+            // $1 again in a later call is fine; only a repeat within one call is refused.
+            "1. get_email_address(\"Sam\")\n2. get_zoom_meeting_link(\"Sync\", \"2024-05-02 10:00:00\", 60, [\"$1\"])\n"
+                + "3. compose_new_email([\"$1\"], [], \"Sync\", \"$2\", [])\n4. join()<END_OF_PLAN>",
         ]
         for p in plans {
             let s = try #require(Self.run(p), "refused: \(p)")
             #expect(s.isComplete, "not complete: \(p)")
             #expect(s.minimumCompletion(Self.grammar) == 0)
             #expect(PlanValidator(tools: try ToolSet.tinyAgent).validate(p).valid, "invalid: \(p)")
+        }
+    }
+
+    /// Generated gold plans (both splits) never repeat a reference within a call, so the constraint allows them all.
+    @Test func acceptsGeneratedGoldPlans() {
+        for e in DataGenerator(.init(count: 3000, seed: 5, testFraction: 0.5)).generate() {
+            #expect(Self.run(e.plan)?.isComplete == true, "gold plan refused or incomplete: \(e.id): \(e.plan)")
         }
     }
 
@@ -86,6 +96,8 @@ import Testing
         "1. get_email_address(\"Sam\")\n<END_OF_PLAN>",   // end marker without join
         "1. get_email_address(\"Sam\")<END_OF_PLAN>",
         "1. get_email_address(\"a\\q\")",              // unknown escape
+        "1. get_email_address(\"Sam\")\n2. send_sms([\"$1\", \"$1\"]",          // one output twice in a call
+        "1. get_email_address(\"Sam\")\n2. compose_new_email([\"$1\"], [], \"x\", \"$1\"",
     ])
     func refusesInvalidPrefixes(_ text: String) {
         #expect(Self.run(text) == nil, "accepted: \(text)")
