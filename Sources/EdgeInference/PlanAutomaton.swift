@@ -160,6 +160,8 @@ public struct PlanAutomaton: Hashable, Sendable {
         }
     }
 
+    private func isUsed(_ n: Int32) -> Bool { n >= 1 && n <= 64 && usedRefs & (UInt64(1) << UInt64(n - 1)) != 0 }
+
     private var numberIsComplete: Bool {
         aux & NumberFlags.hasDigit != 0 && (aux & NumberFlags.fraction == 0 || aux & NumberFlags.fractionDigit != 0)
     }
@@ -236,6 +238,9 @@ public struct PlanAutomaton: Hashable, Sendable {
                 // `$N` must name an earlier step: every digit keeps 1 ≤ N < step (so no leading zero).
                 let n = ref * 10 + Int32(b - 0x30)
                 guard n >= 1 && n < step else { return false }
+                // A used `$N` that no further digit can turn into another reference is refused here, at its
+                // last digit, so the string can always be closed (the token budget relies on that).
+                guard !isUsed(n) || n * 10 < step else { return false }
                 ref = n
                 return true
             }
@@ -294,7 +299,7 @@ public struct PlanAutomaton: Hashable, Sendable {
             if aux == 1 && d == 0 && t.minimumArguments == 0 { return 1 + after }
             let value = aux == 1 && d > 0 ? 0 : t.kinds[a][d].minimumBytes
             return value + d + rest
-        case .string: return Int(utf8Need) + Int(aux) + 1 + d + rest
+        case .string: return Int(utf8Need) + Int(aux) + (ref >= 1 && isUsed(ref) ? 1 : 0) + 1 + d + rest
         case .keyword: return Self.keywords[Int(aux)].count - Int(pos) + d + rest
         case .number: return (numberIsComplete ? 0 : 1) + d + rest
         case .afterValue: return d + rest

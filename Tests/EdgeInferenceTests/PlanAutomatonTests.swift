@@ -97,6 +97,7 @@ import Testing
         "1. get_email_address(\"Sam\")<END_OF_PLAN>",
         "1. get_email_address(\"a\\q\")",              // unknown escape
         "1. get_email_address(\"Sam\")\n2. send_sms([\"$1\", \"$1\"]",          // one output twice in a call
+        "1. get_email_address(\"Sam\")\n2. send_sms([\"$1\", \"$1",           // … refused at its digit
         "1. get_email_address(\"Sam\")\n2. compose_new_email([\"$1\"], [], \"x\", \"$1\"",
     ])
     func refusesInvalidPrefixes(_ text: String) {
