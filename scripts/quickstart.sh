@@ -20,7 +20,7 @@ MODEL=${MODEL:-models/SmolLM2-135M-Instruct.Q4_1.gguf}
 RUN=${RUN:-runs/default}
 TRAIN=${TRAIN:-datasets/train.jsonl}
 TEST=${TEST:-datasets/test.jsonl}
-STEPS=${STEPS:-300}
+STEPS=${STEPS:-160}
 BATCH=${BATCH:-8}
 LR=${LR:-1e-3}
 RANK=${RANK:-128}
@@ -38,8 +38,8 @@ else
     resume=()
     [ -d "$RUN/checkpoint" ] && resume=(--resume) && echo "fine-tune: resuming $RUN"
     $bin finetune --model "$MODEL" --data "$TRAIN" --out "$RUN" --optimizer natural-galore --rank "$RANK" \
-        --prompt-style minimal --steps "$STEPS" --batch "$BATCH" --lr "$LR" --warmup 20 --schedule cosine \
-        --max-seq 256 --save-every 25 "${resume[@]}"
+        --prompt-style minimal --steps "$STEPS" --batch "$BATCH" --lr "$LR" --warmup 16 --schedule cosine \
+        --max-seq 384 --save-every 20 "${resume[@]}"
 fi
 
 if [ ! -f "$RUN/eval.json" ]; then
