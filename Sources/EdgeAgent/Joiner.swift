@@ -35,8 +35,10 @@ public struct JoinerDecision: Sendable, Equatable {
     /// slicing quirks: per line, text from `Action:` on is the action; the answer is what lies between the
     /// first `(` and the last `)` (empty when there are no parentheses, where TinyAgent returned
     /// "Action: Finis"); `Replan` anywhere in the action line means replan; a `Thought:` line sets the
-    /// thought; the last action line wins. With no action line the whole text (trimmed) is the answer.
-    /// When `isFinal`, a replan becomes a finish with an empty answer.
+    /// thought; the last action line wins. With no action line the whole text (trimmed) is the answer, unless
+    /// it is a plan (`1. tool(…` — a planner fine-tuned on plans only writes one where it should answer): then the
+    /// answer is empty and the agent answers from the observations. When `isFinal`, a replan becomes a finish
+    /// with an empty answer.
     public static func parse(_ text: String, isFinal: Bool) -> JoinerDecision {
         var thought: String?
         var action: Action?
@@ -56,9 +58,15 @@ public struct JoinerDecision: Sendable, Equatable {
                 thought = t.trimmingCharacters(in: .whitespaces)
             }
         }
-        var decided = action ?? .finish(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var decided = action ?? .finish(Self.looksLikePlan(trimmed) ? "" : trimmed)
         if isFinal, decided == .replan { decided = .finish("") }
         return JoinerDecision(thought: thought, action: decided)
+    }
+
+    /// True when the text starts like a plan: `1. name(`.
+    static func looksLikePlan(_ text: String) -> Bool {
+        text.range(of: #"^\d+\. [A-Za-z_][A-Za-z0-9_]*\("#, options: .regularExpression) != nil
     }
 }
 

@@ -17,6 +17,11 @@ import Testing
         #expect(JoinerDecision.parse("Action: Replan", isFinal: true).action == .finish(""))
         // No action line: the text is the answer.
         #expect(JoinerDecision.parse(" Hello there! ", isFinal: false).action == .finish("Hello there!"))
+        #expect(JoinerDecision.parse("3. Yes, it is done.", isFinal: false).action == .finish("3. Yes, it is done."))
+        // No action line and a plan instead of an answer (a planner-only fine-tune): no answer, the agent
+        // answers from the observations.
+        #expect(JoinerDecision.parse("1. get_phone_number(\"Alice\")\n2. send_sms([\"$1\"], \"hi\")", isFinal: false).action
+                == .finish(""))
         // "Replan" inside a Finish answer is still a finish.
         #expect(JoinerDecision.parse("Action: Finish(No need to Replan.)", isFinal: false).action == .finish("No need to Replan."))
     }
