@@ -1,4 +1,5 @@
 import Foundation
+import EdgeTensor
 import Testing
 @testable import EdgeReport
 
@@ -22,7 +23,7 @@ import Testing
 
     /// Data with long runs, distant repeats (> 258 and up to the 32 KiB window) and incompressible stretches.
     static var samples: [[UInt8]] {
-        var seeded = SplitMix(seed: 7)
+        var seeded = SplitMix64(seed: 7)
         let noise = (0..<40000).map { _ in UInt8.random(in: 0...255, using: &seeded) }
         let runs = [UInt8](repeating: 9, count: 1000) + [UInt8](repeating: 10, count: 3) + [UInt8](repeating: 9, count: 600)
         let far = Array(noise[0..<5000]) + Array(noise[20000..<30000]) + Array(noise[0..<5000])   // repeat 15,000 back
@@ -84,15 +85,3 @@ import Testing
     }
 }
 
-/// A tiny seeded generator so test data is the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
