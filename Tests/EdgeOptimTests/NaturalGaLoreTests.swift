@@ -164,7 +164,9 @@ import Testing
             var used = hc.vectors()
             used[used.count - 1] = vs[8]           // the current vector is used exactly
             let d = try Self.dense(used, vs[8], lam: lam)
-            #expect(Self.rel(xc, d) <= 1e-10, "\(precision) λ \(lam): not the exact solve of its own history")
+            // 1e-9: rounding of the Woodbury solve at λ = 1e-3 reaches 1.7e-10 on some CPUs; the compression error
+            // this separates it from is 1e-2, seven orders larger.
+            #expect(Self.rel(xc, d) <= 1e-9, "\(precision) λ \(lam): not the exact solve of its own history")
             worstVsExact = max(worstVsExact, Self.rel(xc, xe))
         }
         #expect(worstVsExact <= (precision == .bf16 ? 2e-2 : 5e-2))

@@ -98,7 +98,8 @@ import Testing
             let fields: [(String, [Any])]
             if path.hasSuffix("plan") || path.hasSuffix("agent") {
                 fields = [("query", [17, true, NSNull(), [1], "  "]), ("now", ["soon", 5]), ("constrain", ["yes", 2]),
-                          ("max_rounds", path.hasSuffix("agent") ? [0, 99, "two"] : ["two"]), ("model", ["gpt-4", 3])]
+                          ("model", ["gpt-4", 3])]
+                    + (path.hasSuffix("agent") ? [("max_rounds", [0, 99, "two"])] : [])   // /v1/plan has no max_rounds
             } else {
                 fields = [("model", ["gpt-4", 3, NSNull()]), ("temperature", [-1, 2.5, "warm"]), ("top_p", [0, 1.5, "p"]),
                           ("max_tokens", [0, -5, 1_000_000, "many"]), ("stop", [5, [1, 2], ["a", "b", "c", "d", "e"]]),
