@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // EdgeAgent: fine-tune, serve, check and run function-calling plans on a CPU.
 // Layers (dependencies point down only; see DESIGN.md):
+//   edgeagent → EdgeTrain → EdgeDistributed → CMPIShim (dlopen of Open MPI)
 //   edgeagent → EdgeModel → EdgeTensor → CBLAS / CSentencePiece / CReadline
 //   EdgePlan depends on nothing model-related.
 import PackageDescription
@@ -36,6 +37,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]
         ),
 
+        // Open MPI bound at run time (dlopen of libmpi.so.40): builds without MPI; `--distributed mpi` needs it installed.
+        .target(name: "CMPIShim", path: "Sources/CMPIShim", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        .target(name: "EdgeDistributed", dependencies: ["CMPIShim"]),
+
         // Hand-written AVX-512/VNNI decode kernels (per-function target attributes, scalar fallbacks).
         .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
@@ -43,7 +48,7 @@ let package = Package(
         .target(name: "EdgeModel", dependencies: ["EdgeTensor", "CSentencePiece", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeOptim", dependencies: ["EdgeTensor"]),
         .target(name: "EdgeInference", dependencies: ["EdgeModel", "EdgeTensor", "EdgePlan", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "EdgeTrain", dependencies: ["EdgeModel", "EdgeOptim", "EdgeTensor", "EdgePlan",
+        .target(name: "EdgeTrain", dependencies: ["EdgeModel", "EdgeOptim", "EdgeTensor", "EdgePlan", "EdgeDistributed",
                                                   .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgePlan", dependencies: [], resources: []),
         .target(name: "EdgeAgent", dependencies: ["EdgePlan", "EdgeInference", "EdgeModel",
@@ -61,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "edgeagent",
             dependencies: [
-                "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgeTrain", "EdgePlan", "EdgeAgent", "EdgeServer", "EdgeReport",
+                "EdgeTensor", "EdgeModel", "EdgeOptim", "EdgeInference", "EdgeTrain", "EdgeDistributed", "EdgePlan", "EdgeAgent", "EdgeServer", "EdgeReport",
                 "CReadline",   // the REPL's line editing and history (ReplCommand.swift)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -71,7 +76,7 @@ let package = Package(
         .testTarget(name: "EdgeModelTests", dependencies: ["EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgeOptimTests", dependencies: ["EdgeOptim", "EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgeInferenceTests", dependencies: ["EdgeInference", "EdgeModel", "EdgeTestSupport"]),
-        .testTarget(name: "EdgeTrainTests", dependencies: ["EdgeTrain", "EdgeModel", "EdgeOptim", "EdgeTestSupport"]),
+        .testTarget(name: "EdgeTrainTests", dependencies: ["EdgeTrain", "EdgeModel", "EdgeOptim", "EdgeDistributed", "EdgeTestSupport"]),
         // Runs the built `edgeagent` binary (built by `swift build --build-tests`).
         .testTarget(name: "CLITests", dependencies: ["EdgeTestSupport"]),
         .testTarget(name: "EdgePlanTests", dependencies: ["EdgePlan"]),

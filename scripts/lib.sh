@@ -1,7 +1,8 @@
 # Shared set-up for scripts/*.sh (sourced, not run).
 
 # Debian packages the build links against (see reference/toolchain.md).
-EDGEAGENT_APT_PACKAGES=(libopenblas-dev liblapacke-dev libsentencepiece-dev libreadline-dev libsqlite3-dev poppler-utils pkg-config)
+EDGEAGENT_APT_PACKAGES=(libopenblas-dev liblapacke-dev libsentencepiece-dev libreadline-dev libsqlite3-dev poppler-utils pkg-config
+                        openmpi-bin libopenmpi-dev)   # MPI: optional at build time; the distributed tests run mpirun
 
 ensure_system_packages() {
     local missing=()

@@ -49,22 +49,56 @@ public struct GaLoreParameter<S: LAPACKScalar>: Sendable {
     public var workspaceCount: Int { 2 * projector.lowRankCount + projector.scratchCount }
 
     /// One optimizer step on the m×n row-major `w` with gradient `g`. `workspace` is grown as needed.
+    /// Equal to `refresh` (when `needsRefresh`), `project`, then `stepProjected` — the split data-parallel
+    /// training uses to all-reduce R instead of G between refreshes (projection is linear: Σ PᵀGᵢ = Pᵀ ΣGᵢ).
     public mutating func step(weight w: UnsafeMutablePointer<S>, gradient g: UnsafePointer<S>, lr: Double,
                               settings: GaLore.Settings, resetHistoryOnRefresh: Bool = false, workspace: inout [S]) throws {
-        if !projector.hasBasis || moments.step % settings.updateGap == 0 {
-            try projector.refresh(gradient: g, precision: settings.svdPrecision)
-            refreshes += 1
-            if resetHistoryOnRefresh { history?.clear() }
+        if needsRefresh(updateGap: settings.updateGap) {
+            try refresh(gradient: g, settings: settings, resetHistory: resetHistoryOnRefresh)
         }
         let k = projector.lowRankCount
         if workspace.count < workspaceCount { workspace = [S](repeating: 0, count: workspaceCount) }
         try workspace.withUnsafeMutableBufferPointer { ws in
             let r = ws.baseAddress!, n = r + k, scratch = n + k
             projector.project(g, into: r, scratch: scratch)
-            try history?.transform(r)
-            let a = moments.advance(gradient: r, into: n, hyper: settings.adam, lr: lr)
-            projector.addBack(n, alpha: S(-a * settings.scale), to: w, scratch: scratch)
+            try stepProjected(weight: w, projected: r, moments: n, scratch: scratch, lr: lr, settings: settings)
         }
+    }
+
+    /// True when the next step recomputes the basis: none yet, or t mod T = 0.
+    public func needsRefresh(updateGap: Int) -> Bool { !projector.hasBasis || moments.step % updateGap == 0 }
+
+    /// Recomputes the basis from the (full) gradient `g`; clears the history when `resetHistory`.
+    public mutating func refresh(gradient g: UnsafePointer<S>, settings: GaLore.Settings, resetHistory: Bool) throws {
+        try projector.refresh(gradient: g, precision: settings.svdPrecision)
+        refreshes += 1
+        if resetHistory { history?.clear() }
+    }
+
+    /// Installs a basis another process computed with `refresh` (its `projector.basis`), as a refresh would.
+    public mutating func installBasis(_ basis: [S], resetHistory: Bool) {
+        projector.setBasis(flat: basis)
+        refreshes += 1
+        if resetHistory { history?.clear() }
+    }
+
+    /// The rest of a step after projection: R (in place: the natural stage transforms it) → Adam → W update.
+    /// `workspace` is grown to `lowRankCount + projector.scratchCount` elements as needed.
+    public mutating func stepProjected(weight w: UnsafeMutablePointer<S>, projected r: UnsafeMutablePointer<S>, lr: Double,
+                                       settings: GaLore.Settings, workspace: inout [S]) throws {
+        let k = projector.lowRankCount
+        if workspace.count < k + projector.scratchCount { workspace = [S](repeating: 0, count: k + projector.scratchCount) }
+        try workspace.withUnsafeMutableBufferPointer { ws in
+            try stepProjected(weight: w, projected: r, moments: ws.baseAddress!, scratch: ws.baseAddress! + k, lr: lr, settings: settings)
+        }
+    }
+
+    private mutating func stepProjected(weight w: UnsafeMutablePointer<S>, projected r: UnsafeMutablePointer<S>,
+                                        moments n: UnsafeMutablePointer<S>, scratch: UnsafeMutablePointer<S>,
+                                        lr: Double, settings: GaLore.Settings) throws {
+        try history?.transform(r)
+        let a = moments.advance(gradient: r, into: n, hyper: settings.adam, lr: lr)
+        projector.addBack(n, alpha: S(-a * settings.scale), to: w, scratch: scratch)
         Self.decay(w, count: projector.rows * projector.cols, lr: lr, weightDecay: settings.adam.weightDecay)
     }
 
@@ -137,6 +171,12 @@ final class LowRankTable {
             }
         }
         plain[name] = mom
+    }
+
+    /// The state of projected `name` (created on first use).
+    func projectedState(_ name: String, rows: Int, cols: Int, settings: GaLore.Settings,
+                        natural: NaturalGradientSettings?) -> GaLoreParameter<Float> {
+        projected[name] ?? GaLoreParameter(rows: rows, cols: cols, settings: settings, natural: natural)
     }
 
     /// Projected step for `name`, creating its state on first use.

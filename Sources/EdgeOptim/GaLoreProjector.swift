@@ -117,6 +117,21 @@ public struct GaLoreProjector<S: LAPACKScalar>: Sendable {
         q = newQ
     }
 
+    /// The basis as one flat array: P (m×r') then Q (r'×n), whichever exist.
+    public var basis: [S] { p + q }
+
+    /// Installs a basis of the current rank and side from `basis` (the layout of `basis`), e.g. one broadcast
+    /// by another process.
+    public mutating func setBasis(flat basis: [S]) {
+        let pc = side == .right ? 0 : rows * rank, qc = side == .left ? 0 : rank * cols
+        precondition(basis.count == pc + qc, "basis has \(basis.count) elements, projector expects \(pc + qc)")
+        p = Array(basis[0 ..< pc])
+        q = Array(basis[pc...])
+    }
+
+    /// Elements of `basis` at the current rank and side.
+    public var basisCount: Int { (side == .right ? 0 : rows * rank) + (side == .left ? 0 : rank * cols) }
+
     /// Sign rule of reference §8.2 on the columns of an m×k row-major matrix.
     public static func canonicalizeColumns(_ a: inout [S], rows m: Int, cols k: Int) {
         for j in 0..<k {

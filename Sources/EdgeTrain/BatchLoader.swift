@@ -27,14 +27,23 @@ public struct BatchLoader: Sendable {
     public let maxSeq: Int
     public let seed: UInt64
     public let padToken: Int32
+    /// Data parallelism: this loader's shard (rank) of `shardCount`. Every shard walks the same order through
+    /// global batches of B·shardCount examples and keeps examples shardIndex, shardIndex + shardCount, …, so
+    /// the position is the same on every rank and the union of the shards is the single-process batch.
+    public let shardIndex: Int
+    public let shardCount: Int
     /// Examples dropped for being longer than `maxSeq`.
     public let skippedTooLong: Int
     public private(set) var position = Position()
     private var order: [Int] = []
 
     /// Throws `TrainError.noUsableExamples` when every example is longer than `maxSeq` (or there are none).
-    public init(examples all: [TrainingExample], batchSize: Int, maxSeq: Int, seed: UInt64, padToken: Int32) throws {
+    /// `batchSize` is per shard (per rank): a global batch holds `batchSize · shardCount` examples.
+    public init(examples all: [TrainingExample], batchSize: Int, maxSeq: Int, seed: UInt64, padToken: Int32,
+                shard shardIndex: Int = 0, of shardCount: Int = 1) throws {
         precondition(batchSize >= 1 && maxSeq >= 2, "batch size and max sequence must be positive")
+        precondition(shardCount >= 1 && (0..<shardCount).contains(shardIndex), "shard \(shardIndex) of \(shardCount)")
+        (self.shardIndex, self.shardCount) = (shardIndex, shardCount)
         let kept = all.filter { $0.count <= maxSeq && $0.targetCount > 0 }
         guard !kept.isEmpty else {
             throw TrainError.noUsableExamples(total: all.count, maxSeq: maxSeq,
@@ -70,11 +79,11 @@ public struct BatchLoader: Sendable {
     /// The next batch (wrapping into the next epoch as needed).
     public mutating func next() -> Batch {
         var picked: [TrainingExample] = []
-        while picked.count < B {
+        for i in 0 ..< B * shardCount {
             if position.cursor >= order.count {
                 seek(to: Position(epoch: position.epoch + 1, cursor: 0))
             }
-            picked.append(examples[order[position.cursor]])
+            if i % shardCount == shardIndex { picked.append(examples[order[position.cursor]]) }
             position.cursor += 1
         }
         let T = min(maxSeq, Self.roundUp(picked.map(\.count).max()!))

@@ -19,6 +19,11 @@ public struct FinetuneSummary: Codable, Sendable {
     public var examples: Int
     public var skippedTooLong: Int
     public var optimizer: String
+    /// Data-parallel runs only: ranks, how gradients travelled, and the payload bytes one rank passed to
+    /// collectives per step (measured; see `GradientCommunicator.payloadBytes`).
+    public var worldSize: Int?
+    public var gradientCommunication: String?
+    public var communicatedBytesPerStep: Double?
 
     public init(steps: Int, finalLoss: Double, bestLoss: Double?, peakRSSBytes: Int?, parameterCount: Int, parameterBytes: Int,
                 gradientBytes: Int, optimizerStateBytes: Int, activationBytes: Int, tokensPerSecond: Double, wallSeconds: Double,
@@ -33,6 +38,7 @@ public struct FinetuneSummary: Codable, Sendable {
         case parameterCount = "parameter_count", parameterBytes = "parameter_bytes", gradientBytes = "gradient_bytes"
         case optimizerStateBytes = "optimizer_state_bytes", activationBytes = "activation_bytes"
         case tokensPerSecond = "tokens_per_s", wallSeconds = "wall_s", examples, skippedTooLong = "skipped_too_long", optimizer
+        case worldSize = "world_size", gradientCommunication = "grad_comm", communicatedBytesPerStep = "comm_bytes_per_step"
     }
 }
 

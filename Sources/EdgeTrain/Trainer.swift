@@ -1,4 +1,5 @@
 import Dispatch
+import EdgeDistributed
 import EdgeModel
 import EdgeOptim
 import EdgeTensor
@@ -41,6 +42,8 @@ public struct FinetuneSettings: Codable, Sendable, Equatable {
     public var bf16Weights = false
     /// LoRA adapters on a frozen base (nil = full fine-tuning).
     public var lora: LoRAConfig?
+    /// Data parallelism: how gradients are all-reduced (ignored in a single process).
+    public var gradientCommunication = GradientCommunication.full
 
     public init() {}
 
@@ -54,6 +57,9 @@ public struct FinetuneSettings: Codable, Sendable, Equatable {
             throw TrainError.badSetting("--layer-wise applies each layer's update during backward, so --grad-accum must be 1")
         }
         do { try lora?.validate() } catch { throw TrainError.badSetting("\(error)") }
+        guard gradientCommunication == .full || maxGradNorm == 0 else {
+            throw TrainError.badSetting("--grad-comm low-rank never forms the full gradient, so it cannot clip its norm: pass --max-grad-norm 0 or --grad-comm full")
+        }
     }
 }
 
@@ -86,15 +92,19 @@ public final class Trainer {
 
     /// Full fine-tuning or LoRA (per `settings.lora`) of `parameters`, stored as `settings.bf16Weights` says.
     public convenience init(config: LlamaConfig, parameters: LlamaParameters, optimizer: any Optimizer, loader: BatchLoader,
-                            settings: FinetuneSettings) throws {
+                            settings: FinetuneSettings, communicator: any GradientCommunicator = SingleProcess()) throws {
         let model = try TrainableModel(dims: config.dims, parameters: parameters, bf16Weights: settings.bf16Weights,
                                        lora: settings.lora, loraSeed: settings.seed)
-        try self.init(config: config, model: model, optimizer: optimizer, loader: loader, settings: settings)
+        try self.init(config: config, model: model, optimizer: optimizer, loader: loader, settings: settings, communicator: communicator)
     }
 
+    /// `communicator`: data parallelism over its ranks (`loader` must be sharded to match: rank of size).
     public init(config: LlamaConfig, model: TrainableModel, optimizer: any Optimizer, loader: BatchLoader,
-                settings: FinetuneSettings) throws {
+                settings: FinetuneSettings, communicator: any GradientCommunicator = SingleProcess()) throws {
         try settings.validate()
+        guard loader.shardIndex == communicator.rank, loader.shardCount == communicator.size else {
+            throw TrainError.badSetting("the batch loader is shard \(loader.shardIndex) of \(loader.shardCount) but this is rank \(communicator.rank) of \(communicator.size)")
+        }
         self.config = config
         self.model = model
         self.optimizer = optimizer
@@ -105,7 +115,8 @@ public final class Trainer {
                                    totalSteps: settings.steps)
         self.engine = TrainingEngine(model: model, optimizer: optimizer, B: loader.B, T: loader.maxBatchLength,
                                      recompute: settings.recompute, layerWise: settings.layerWise,
-                                     maxGradNorm: settings.maxGradNorm, paddingTokenId: config.padTokenId.map(Int32.init))
+                                     maxGradNorm: settings.maxGradNorm, paddingTokenId: config.padTokenId.map(Int32.init),
+                                     communicator: communicator, gradientCommunication: settings.gradientCommunication)
     }
 
     /// The base parameters in F32 (without LoRA adapters; see `model.mergedParameters` for export).
@@ -127,6 +138,8 @@ public final class Trainer {
     public var weightBytes: Int { model.weightBytes }
     public var gradientBytes: Int { engine.gradientBytes }
     public var activationBytes: Int { engine.activationBytes }
+    /// Payload bytes this rank has passed to collectives (0 in a single process).
+    public var communicatedBytes: Int { engine.communicator.payloadBytes }
 
     /// Runs one optimizer step (gradient accumulation over `gradAccum` batches). Throws `TrainError.diverged`
     /// after `maxBadSteps` consecutive non-finite steps.

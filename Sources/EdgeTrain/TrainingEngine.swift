@@ -1,3 +1,4 @@
+import EdgeDistributed
 import EdgeModel
 import EdgeOptim
 import EdgeTensor
@@ -15,6 +16,12 @@ import EdgeTensor
 ///   clips each parameter tensor's own norm instead (0 = off), and a tensor whose gradient is non-finite is
 ///   not updated (the step is reported skipped, but layers already updated stay updated). One micro-batch
 ///   per step (no gradient accumulation). The reported norm is still the global pre-clip norm.
+///
+/// Data parallelism (`communicator.size` > 1, see `DistributedTraining.swift`): each rank runs its shard of
+/// the global batch; the loss is normalised by the global target count, so summing the ranks' gradients
+/// gives exactly the single-process gradient of the global batch. Gradients are all-reduced before the
+/// norm/skip/clip/update above (per layer in the layer-wise form), in full or — GaLore family with
+/// `GradientCommunication.lowRank` — as projected r'×n matrices between projector refreshes.
 public final class TrainingEngine {
     public let model: TrainableModel
     public let optimizer: any Optimizer
@@ -24,6 +31,10 @@ public final class TrainingEngine {
     public let trainState: LlamaTrainState
     var grads: LlamaParameters
     var loraGrads: LoRAAdapters?
+    /// Collectives with the other ranks (`SingleProcess` when alone).
+    public let communicator: any GradientCommunicator
+    /// The optimizer seen through its low-rank split when gradients travel projected; nil = full gradients.
+    let lowRank: (any LowRankCommunicating)?
 
     /// The outcome of one step.
     public struct StepResult: Sendable, Equatable {
@@ -36,9 +47,19 @@ public final class TrainingEngine {
 
     /// - `B`, `T`: batch buffers (sequences per micro-batch, longest sequence).
     /// - `recompute`: gradient checkpointing. `paddingTokenId`: the embedding row without gradient.
+    /// - `communicator`, `gradientCommunication`: data parallelism (defaults: one process). `.lowRank` needs a
+    ///   GaLore-family optimizer and `maxGradNorm` 0 (the norm of the summed full gradient is never formed).
     public init(model: TrainableModel, optimizer: any Optimizer, B: Int, T: Int, recompute: Bool, layerWise: Bool,
-                maxGradNorm: Double, paddingTokenId: Int32?) {
+                maxGradNorm: Double, paddingTokenId: Int32?, communicator: any GradientCommunicator = SingleProcess(),
+                gradientCommunication: GradientCommunication = .full) {
         (self.model, self.optimizer, self.layerWise, self.maxGradNorm) = (model, optimizer, layerWise, maxGradNorm)
+        self.communicator = communicator
+        if gradientCommunication == .lowRank, let split = optimizer as? any LowRankCommunicating {
+            precondition(maxGradNorm == 0, "low-rank gradient communication needs clipping off (validated by FinetuneSettings)")
+            lowRank = split
+        } else {
+            lowRank = nil
+        }
         let d = model.dims
         trainState = LlamaTrainState(dims: d, B: B, T: T, recompute: recompute, loraRank: model.adapters?.config.rank ?? 0,
                                      layerWise: layerWise && model.trainsBase)
@@ -62,7 +83,9 @@ public final class TrainingEngine {
     public func step(_ batches: [Batch], lr: Float) throws -> StepResult {
         precondition(!batches.isEmpty, "a step needs at least one batch")
         precondition(!layerWise || batches.count == 1, "layer-wise updates take one micro-batch per step")
-        let targetTotal = batches.reduce(0) { $0 + $1.targetCount }
+        let localTargets = batches.reduce(0) { $0 + $1.targetCount }
+        // The loss is the mean over the global batch's target tokens: every rank divides by the global count.
+        let targetTotal = communicator.isDistributed ? Int(try communicator.sum(Double(localTargets))) : localTargets
         grads.zero()
         loraGrads?.zero()
         var loss = 0.0, tokens = 0
@@ -87,17 +110,27 @@ public final class TrainingEngine {
             tokens += b.B * b.T
         }
         if let failure { throw failure }
+        if communicator.isDistributed {
+            var totals = [loss, Double(tokens)]
+            try communicator.allreduceSum(&totals)
+            (loss, tokens) = (totals[0], Int(totals[1]))
+        }
         if layerWise {
             let (sq, ok) = try applyLayerWise(.outer, grads: &grads, loraGrads: &loraGrads, lr: lr)
             sumSquares += sq
             let norm = sumSquares.squareRoot()
             return StepResult(loss: loss, gradNorm: norm, tokens: tokens, skipped: nonFinite || !ok || !loss.isFinite || !norm.isFinite)
         }
-        // Normal form: global norm, skip, clip, update.
+        // Normal form: (all-reduce,) global norm, skip, clip, update.
+        let reduced = communicator.isDistributed ? try reduce(.all, &grads, &loraGrads) : nil
         var norm = 0.0
         do {
             var all: [Tensor] = []
-            forEachGradient(.all, &grads, &loraGrads) { _, g in all.append(g) }
+            var i = 0
+            forEachGradient(.all, &grads, &loraGrads) { _, g in
+                all.append(reduced?[i].projected ?? g)
+                i += 1
+            }
             norm = GradientClipping.globalNorm(all)
         }
         if !loss.isFinite || !norm.isFinite {
@@ -107,7 +140,7 @@ public final class TrainingEngine {
         if clip < 1 {
             forEachGradient(.all, &grads, &loraGrads) { _, g in g.withUnsafeMutableBufferPointer { Kernels.scale($0.baseAddress!, clip, $0.count) } }
         }
-        try update(.all, lr: lr)
+        try update(.all, lr: lr, reduced: reduced)
         return StepResult(loss: loss, gradNorm: norm, tokens: tokens, skipped: false)
     }
 
@@ -116,10 +149,13 @@ public final class TrainingEngine {
     /// were finite.
     private func applyLayerWise(_ part: TrainableModel.Part, grads g: inout LlamaParameters, loraGrads lg: inout LoRAAdapters?,
                                 lr: Float) throws -> (Double, Bool) {
+        let reduced = communicator.isDistributed ? try reduce(part, &g, &lg) : nil
         var sumSquares = 0.0, allFinite = true
         var list: [Tensor?] = []
+        var j = 0
         forEachGradient(part, &g, &lg) { _, t in
-            let n = GradientClipping.globalNorm([t])
+            defer { j += 1 }
+            let n = GradientClipping.globalNorm([reduced?[j].projected ?? t])
             sumSquares += n * n
             guard n.isFinite else { allFinite = false; list.append(nil); return }
             let c = GradientClipping.coefficient(norm: n, maxNorm: maxGradNorm)
@@ -130,37 +166,37 @@ public final class TrainingEngine {
         try model.update(part) { name, p in
             defer { i += 1 }
             guard let grad = list[i] else { return }
-            try optimizer.update(name, parameter: &p, gradient: grad, lr: lr)
+            try apply(name, parameter: &p, gradient: grad, reduced: reduced?[i], lr: lr)
         }
         return (sumSquares, allFinite)
     }
 
     /// Updates `part` from the current gradients (same canonical order on both sides).
-    private func update(_ part: TrainableModel.Part, lr: Float) throws {
+    private func update(_ part: TrainableModel.Part, lr: Float, reduced: [ReducedGradient]?) throws {
         var list: [Tensor] = []
         forEachGradient(part, &grads, &loraGrads) { _, t in list.append(t) }
         var i = 0
         try model.update(part) { name, p in
-            try optimizer.update(name, parameter: &p, gradient: list[i], lr: lr)
+            try apply(name, parameter: &p, gradient: list[i], reduced: reduced?[i], lr: lr)
             i += 1
         }
     }
 
     /// Visits the gradients of the trainable tensors of `part`, in `TrainableModel.update` order.
-    private func forEachGradient(_ part: TrainableModel.Part, _ g: inout LlamaParameters, _ lg: inout LoRAAdapters?,
-                                 _ body: (String, inout Tensor) -> Void) {
+    func forEachGradient(_ part: TrainableModel.Part, _ g: inout LlamaParameters, _ lg: inout LoRAAdapters?,
+                         _ body: (String, inout Tensor) throws -> Void) rethrows {
         if lg != nil {
             switch part {
-            case .all: lg!.forEachMutable(body)
-            case .layer(let l): lg!.forEachMutable(layer: l, body)
+            case .all: try lg!.forEachMutable(body)
+            case .layer(let l): try lg!.forEachMutable(layer: l, body)
             case .outer: return
             }
             return
         }
         switch part {
-        case .all: g.forEachMutable(body)
-        case .layer(let l): g.layers[l].forEachMutable(layer: l, body)
-        case .outer: g.forEachOuterMutable(body)
+        case .all: try g.forEachMutable(body)
+        case .layer(let l): try g.layers[l].forEachMutable(layer: l, body)
+        case .outer: try g.forEachOuterMutable(body)
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import EdgeDistributed
 import EdgeModel
 import EdgeOptim
 import EdgePlan
@@ -25,6 +26,8 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "GaLore scale α.") var scale = OptimizerOptions.defaultScale
     @Option(help: "Natural GaLore history length s.") var history = OptimizerOptions.defaultHistory
     @Option(help: "Natural GaLore damping λ.") var damping = OptimizerOptions.defaultDamping
+    @Option(help: "Natural GaLore history storage: exact, bf16 or int8.")
+    var historyPrecision = OptimizerOptions.defaultHistoryPrecision.rawValue
     @Option(help: "Projection type: std, reverse_std, left, right, full.") var projType = OptimizerOptions.defaultProjectionType.rawValue
     @Option(help: "Optimizer state bits: 32 or 8.") var stateBits = 32
     @Option(help: "Decoupled weight decay.") var weightDecay = OptimizerOptions.defaultWeightDecay
@@ -46,9 +49,26 @@ struct FinetuneCommand: ParsableCommand {
     @Flag(help: "Continue from the run directory's checkpoint.") var resume = false
     @Flag(help: "With --optimizer lora: also write PEFT adapter files (adapter_model.safetensors, adapter_config.json) to DIR/adapter.")
     var saveAdapters = false
+    @OptionGroup var distributed: DistributedOptions
 
     func run() throws {
         try threads.apply()
+        let comm = try distributed.communicator()
+        do {
+            try train(comm)
+            try (comm as? MPICommunicator)?.finalize()
+        } catch {
+            // One rank failing must end the job, or the others would wait in their next collective.
+            if let mpi = comm as? MPICommunicator, mpi.size > 1 {
+                DistributedOptions.fail("rank \(mpi.rank): \(error)")
+                mpi.abort(code: 1)
+            }
+            throw error
+        }
+    }
+
+    func train(_ comm: any GradientCommunicator) throws {
+        let lead = comm.rank == 0   // rank 0 alone writes the run directory
         var s = FinetuneSettings()
         (s.steps, s.batchSize, s.gradAccum, s.maxSeq, s.lr) = (steps, batch, gradAccum, maxSeq, lr)
         (s.warmupSteps, s.maxGradNorm, s.saveEvery, s.seed, s.recompute, s.saveBF16) = (warmup, maxGradNorm, saveEvery, seed, recompute, bf16)
@@ -58,14 +78,16 @@ struct FinetuneCommand: ParsableCommand {
         s.lora = try mode.lora(optimizer: optimizer, rank: rank)
         (s.layerWise, s.bf16Weights) = (mode.layerWise, mode.bf16Weights)
         if saveAdapters && s.lora == nil { throw ValidationError("--save-adapters needs --optimizer lora") }
+        s.gradientCommunication = try distributed.gradientCommunication(optimizer: optimizer, maxGradNorm: maxGradNorm, size: comm.size)
         try s.validate()
         // LoRA trains its adapters with AdamW (HF form); the other names come from the optimizer factory.
         let opt = try OptimizerFactory.make(name: s.lora == nil ? optimizer : "adamw", options: OptimizerOptions.parse([
             "--rank": "\(rank ?? OptimizerOptions.defaultRank)", "--update-gap": "\(updateGap)", "--scale": "\(scale)", "--history": "\(history)",
-            "--damping": "\(damping)", "--proj-type": projType, "--state-bits": "\(stateBits)", "--weight-decay": "\(weightDecay)",
+            "--damping": "\(damping)", "--proj-type": projType, "--state-bits": "\(stateBits)", "--history-precision": historyPrecision, "--weight-decay": "\(weightDecay)",
         ]))
         let run = RunDirectory(out)
-        try run.prepare()
+        if lead { try run.prepare() }
+        if comm.isDistributed { distributed.reportTermination(rank: comm.rank, checkpoint: run.checkpoint) }
 
         // Model and data.
         let checkpoint = try LlamaCheckpoint.open(modelOptions.model)
@@ -75,25 +97,35 @@ struct FinetuneCommand: ParsableCommand {
         var examples = try JSONLines.examples(data)
         if let limit { examples = Array(examples.prefix(limit)) }
         let prompt = try PlanningPrompt.load(directory: prompts, style: style, tools: try ToolSet.tinyAgent)
-        let bar = ProgressBar("encode", total: examples.count, unit: "ex")
+        let bar = ProgressBar("encode", total: examples.count, unit: "ex", enabled: lead)
         let encoded = try PlanningData.encode(examples, prompt: prompt, encoder: ChatExampleEncoder(tokenizer: tok.tokenizer, template: template)) { done, _ in
             bar.update(done)
         }
         bar.finish()
         let loader = try BatchLoader(examples: encoded, batchSize: batch, maxSeq: maxSeq, seed: seed,
-                                     padToken: tok.tokenizer.padTokenId ?? tok.tokenizer.eosTokenId ?? 0)
-        if loader.skippedTooLong > 0 {
+                                     padToken: tok.tokenizer.padTokenId ?? tok.tokenizer.eosTokenId ?? 0,
+                                     shard: comm.rank, of: comm.size)
+        if lead && comm.isDistributed {
+            FileHandle.standardError.write(Data("distributed: \(comm.size) ranks × batch \(batch) = global batch \(comm.size * batch), gradients all-reduced \(s.gradientCommunication.rawValue)\n".utf8))
+        }
+        if lead && loader.skippedTooLong > 0 {
             FileHandle.standardError.write(Data("note: skipped \(loader.skippedTooLong) of \(encoded.count) examples longer than --max-seq \(maxSeq)\n".utf8))
         }
         let trainer = try Trainer(config: checkpoint.config, parameters: try checkpoint.llamaParameters(seed: modelOptions.weightSeed),
-                                  optimizer: opt, loader: loader, settings: s)
+                                  optimizer: opt, loader: loader, settings: s, communicator: comm)
         if resume {
             guard let dir = Checkpoint.locate(run.checkpoint) else {
                 throw ValidationError("--resume: no checkpoint in \(run.checkpoint); start without --resume")
             }
             try trainer.resume(from: dir)
-            try run.truncateLog(afterStep: trainer.state.step)
-            FileHandle.standardError.write(Data("resumed at step \(trainer.state.step)\n".utf8))
+            if comm.isDistributed {   // every rank must start from the same step (a shared directory, read by all)
+                let steps = try comm.sum(Double(trainer.state.step))
+                guard steps == Double(trainer.state.step * comm.size) else {
+                    throw DistributedError.mismatch("the ranks resumed from checkpoints at different steps (is \(out) on a shared file system?)")
+                }
+            }
+            if lead { try run.truncateLog(afterStep: trainer.state.step) }
+            if lead { FileHandle.standardError.write(Data("resumed at step \(trainer.state.step)\n".utf8)) }
         }
 
         // Ctrl-C: finish the current step, save, exit cleanly.
@@ -103,21 +135,28 @@ struct FinetuneCommand: ParsableCommand {
         interrupt.setEventHandler { stop.set() }
         interrupt.resume()
 
-        let progress = ProgressBar("finetune", total: steps, unit: "step")
+        let progress = ProgressBar("finetune", total: steps, unit: "step", enabled: lead)
         var last: TrainLogEntry?
         var tokensPerSecond: [Double] = []
         let wallStart = DispatchTime.now().uptimeNanoseconds
-        while trainer.state.step < steps && !stop.isSet {
+        let bytesAtStart = trainer.communicatedBytes, stepAtStart = trainer.state.step
+        var stopped = false
+        // A stop request seen by any rank stops every rank after the same step.
+        while trainer.state.step < steps {
+            stopped = try comm.any(stop.isSet)
+            if stopped { break }
             let e = try trainer.step()
             last = e
             tokensPerSecond.append(e.tokensPerSecond)
+            guard lead else { continue }
             try run.appendLog(e)
             progress.update(e.step, extra: String(format: "loss %.4f  %.0f tok/s%@", e.loss, e.tokensPerSecond, e.skipped ? " (skipped)" : ""))
             if s.saveEvery > 0 && e.step % s.saveEvery == 0 && e.step < steps { try trainer.saveCheckpoint(to: run.checkpoint) }
         }
         progress.finish()
+        guard lead else { return }
         try trainer.saveCheckpoint(to: run.checkpoint)
-        if stop.isSet {
+        if stopped {
             FileHandle.standardError.write(Data("interrupted: checkpoint saved at step \(trainer.state.step); continue with --resume\n".utf8))
             return
         }
@@ -128,7 +167,7 @@ struct FinetuneCommand: ParsableCommand {
                                     template: template, directory: out, bf16: bf16)
         try PlanningPrompt.record(style: style, inModelDirectory: out)   // plan/eval/repl/serve prompt as trained
         let sorted = tokensPerSecond.sorted()
-        let summary = FinetuneSummary(
+        var summary = FinetuneSummary(
             steps: trainer.state.step, finalLoss: last?.loss ?? .nan, bestLoss: trainer.state.bestLoss,
             peakRSSBytes: MemoryStats.peakRSS, parameterCount: trainer.model.baseParameterCount,
             parameterBytes: trainer.weightBytes, gradientBytes: trainer.gradientBytes,
@@ -136,6 +175,12 @@ struct FinetuneCommand: ParsableCommand {
             tokensPerSecond: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
             wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9,
             examples: loader.examples.count, skippedTooLong: loader.skippedTooLong, optimizer: optimizer)
+        if comm.isDistributed {
+            summary.worldSize = comm.size
+            summary.gradientCommunication = s.gradientCommunication.rawValue
+            let n = trainer.state.step - stepAtStart
+            summary.communicatedBytesPerStep = n > 0 ? Double(trainer.communicatedBytes - bytesAtStart) / Double(n) : 0
+        }
         try run.writeSummary(summary)
         print(String(format: "finetune: %d steps, final loss %.4f, %.0f tokens/s, peak RSS %.2f GB → %@", summary.steps,
                      summary.finalLoss, summary.tokensPerSecond, Double(summary.peakRSSBytes ?? 0) / 1e9, out))

@@ -9,9 +9,10 @@ final class ProgressBar {
     var lastDraw: UInt64 = 0
     let enabled: Bool
 
-    init(_ label: String, total: Int, unit: String = "it", force: Bool = false) {
+    /// `enabled: false` silences the bar (e.g. on MPI ranks other than 0).
+    init(_ label: String, total: Int, unit: String = "it", force: Bool = false, enabled: Bool = true) {
         (self.label, self.total, self.unit) = (label, max(1, total), unit)
-        enabled = force || isatty(2) != 0
+        self.enabled = enabled && (force || isatty(2) != 0)
     }
 
     func update(_ done: Int, rate: Double? = nil, extra: String = "") {
