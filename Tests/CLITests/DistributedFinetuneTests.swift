@@ -132,6 +132,83 @@ import Testing
         if lowRank { #expect(bytes < Double(params * 4)) } else { #expect(bytes >= Double(params * 4)) }
     }
 
+    /// The pid of the rank `rank` process under `mpirun` (its environment has OMPI_COMM_WORLD_RANK).
+    static func rankPID(_ rank: Int, under mpirun: Int32) -> Int32? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        for e in entries {
+            guard let pid = Int32(e),
+                  let stat = try? String(contentsOfFile: "/proc/\(e)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[1]) == mpirun,
+                  let env = FileManager.default.contents(atPath: "/proc/\(e)/environ") else { continue }
+            if env.split(separator: 0).contains(where: { String(decoding: $0, as: UTF8.self) == "OMPI_COMM_WORLD_RANK=\(rank)" }) { return pid }
+        }
+        return nil
+    }
+
+    /// Starts a long 2-rank run that checkpoints every 3 steps, waits for its first checkpoint, does `fault` to
+    /// rank 1, and returns mpirun's exit status, stderr and the seconds from the fault to mpirun's exit.
+    static func faultedRun(out: String, extra: [String] = [], fault: (Int32) -> Void) throws -> (Int32, String, Double)? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: mpirun!)
+        p.arguments = mpiFlags + [CLI.binary.path] + common(out: out).map { $0 == "20" ? "100000" : $0 }
+            + ["--optimizer", "adamw", "--batch", "2", "--distributed", "mpi", "--save-every", "3"] + extra
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        let state = out + "/checkpoint/trainer_state.json"
+        var waited = 0.0
+        while !FileManager.default.fileExists(atPath: state) && p.isRunning && waited < 60 {
+            Thread.sleep(forTimeInterval: 0.1)
+            waited += 0.1
+        }
+        guard FileManager.default.fileExists(atPath: state), let victim = rankPID(1, under: p.processIdentifier) else {
+            Issue.record("no checkpoint or rank-1 process after \(waited) s")
+            return nil
+        }
+        let t0 = Date()
+        fault(victim)
+        while p.isRunning && Date().timeIntervalSince(t0) < 45 { Thread.sleep(forTimeInterval: 0.1) }
+        let seconds = Date().timeIntervalSince(t0)
+        if p.isRunning { p.terminate(); kill(victim, SIGKILL) }
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), seconds)
+    }
+
+    /// Killing one rank ends the job: mpirun terminates the survivor, which says so in one line; the last
+    /// checkpoint (written atomically by rank 0) still resumes.
+    @Test func killingOneRankEndsTheJobAndKeepsTheCheckpoint() throws {
+        guard Self.mpirun != nil else { print("skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev)"); return }
+        let out = Self.temp("kill")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        guard let (status, stderr, seconds) = try Self.faultedRun(out: out, fault: { kill($0, SIGKILL) }) else { return }
+        #expect(status != 0)
+        #expect(seconds < 30, "the job took \(seconds) s to end")
+        #expect(stderr.contains("error: rank 0: the MPI job was terminated"), "\(stderr)")
+
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/checkpoint/trainer_state.json"))) as! [String: Any]
+        let step = try #require(state["step"] as? Int)
+        #expect(step >= 3 && step % 3 == 0)
+        let resumed = try CLI.run(Self.common(out: out).map { $0 == "20" ? "\(step + 1)" : $0 } + ["--optimizer", "adamw", "--batch", "4", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resumed at step \(step)"), "\(resumed.stderr)")
+    }
+
+    /// A rank that hangs (stopped, so mpirun sees no exit) is caught by the survivor's collective timeout.
+    @Test func aHangingRankTimesOut() throws {
+        guard Self.mpirun != nil else { print("skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev)"); return }
+        let out = Self.temp("hang")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        guard let (status, stderr, seconds) = try Self.faultedRun(out: out, extra: ["--comm-timeout", "2"], fault: { kill($0, SIGSTOP) })
+        else { return }
+        #expect(status != 0)
+        #expect(seconds < 30, "the job took \(seconds) s to end")
+        #expect(stderr.contains("error: rank 0: MPI_Allreduce has not completed after"), "\(stderr)")
+    }
+
     /// Without MPI the flag is a one-line error, not a crash (EDGEAGENT_LIBMPI points the loader at a missing library).
     @Test func missingMPIIsAClearError() throws {
         let out = Self.temp("nompi")
