@@ -28,16 +28,17 @@ public protocol LowRankCommunicating: Optimizer {
 }
 
 extension LowRankCommunicating {
-    /// Elements all-reduced per step for each trainable tensor: the low-rank count for projected ones
-    /// (between refreshes), the full count otherwise; plus the full count at refresh steps and the basis
-    /// broadcast. Shapes only (for `bench comm` and the summary).
+    /// Elements all-reduced per step between refreshes (the low-rank count for projected matrices, the full
+    /// count for the rest), the extra elements a refresh step all-reduces (projected matrices in full instead),
+    /// and the basis elements it broadcasts. Shapes only (for `bench comm`).
     public func communicationCounts(shapes: [(name: String, shape: [Int])]) -> (lowRank: Int, refreshExtra: Int, basis: Int) {
         var low = 0, extra = 0, basis = 0
         for (name, shape) in shapes {
             let n = shape.reduce(1, *)
             guard isProjected(name, shape: shape) else { low += n; continue }
-            low += lowRankCount(name, shape: shape)
-            extra += n
+            let k = lowRankCount(name, shape: shape)
+            low += k
+            extra += n - k
             basis += basisCount(name, shape: shape)
         }
         return (low, extra, basis)

@@ -44,6 +44,8 @@ public struct FinetuneSettings: Codable, Sendable, Equatable {
     public var lora: LoRAConfig?
     /// Data parallelism: how gradients are all-reduced (ignored in a single process).
     public var gradientCommunication = GradientCommunication.full
+    /// Data parallelism: all-reduce each layer's gradients on a communication thread during backward.
+    public var overlapCommunication = true
 
     public init() {}
 
@@ -116,7 +118,8 @@ public final class Trainer {
         self.engine = TrainingEngine(model: model, optimizer: optimizer, B: loader.B, T: loader.maxBatchLength,
                                      recompute: settings.recompute, layerWise: settings.layerWise,
                                      maxGradNorm: settings.maxGradNorm, paddingTokenId: config.padTokenId.map(Int32.init),
-                                     communicator: communicator, gradientCommunication: settings.gradientCommunication)
+                                     communicator: communicator, gradientCommunication: settings.gradientCommunication,
+                                     overlapCommunication: settings.overlapCommunication)
     }
 
     /// The base parameters in F32 (without LoRA adapters; see `model.mergedParameters` for export).

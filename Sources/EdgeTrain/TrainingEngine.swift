@@ -35,6 +35,8 @@ public final class TrainingEngine {
     public let communicator: any GradientCommunicator
     /// The optimizer seen through its low-rank split when gradients travel projected; nil = full gradients.
     let lowRank: (any LowRankCommunicating)?
+    /// Per-layer all-reduce on a communication thread during backward (distributed full fine-tuning); nil = after.
+    let overlapper: LayerOverlap?
 
     /// The outcome of one step.
     public struct StepResult: Sendable, Equatable {
@@ -51,7 +53,7 @@ public final class TrainingEngine {
     ///   GaLore-family optimizer and `maxGradNorm` 0 (the norm of the summed full gradient is never formed).
     public init(model: TrainableModel, optimizer: any Optimizer, B: Int, T: Int, recompute: Bool, layerWise: Bool,
                 maxGradNorm: Double, paddingTokenId: Int32?, communicator: any GradientCommunicator = SingleProcess(),
-                gradientCommunication: GradientCommunication = .full) {
+                gradientCommunication: GradientCommunication = .full, overlapCommunication: Bool = true) {
         (self.model, self.optimizer, self.layerWise, self.maxGradNorm) = (model, optimizer, layerWise, maxGradNorm)
         self.communicator = communicator
         if gradientCommunication == .lowRank, let split = optimizer as? any LowRankCommunicating {
@@ -60,6 +62,8 @@ public final class TrainingEngine {
         } else {
             lowRank = nil
         }
+        overlapper = communicator.isDistributed && overlapCommunication && model.adapters == nil
+            ? LayerOverlap(communicator: communicator, spare: layerWise ? LlamaParameters.Layer(zeros: model.dims) : nil) : nil
         let d = model.dims
         trainState = LlamaTrainState(dims: d, B: B, T: T, recompute: recompute, loraRank: model.adapters?.config.rank ?? 0,
                                      layerWise: layerWise && model.trainsBase)
@@ -74,7 +78,7 @@ public final class TrainingEngine {
 
     /// Bytes of gradient buffers actually allocated (full, or outer + one layer layer-wise, or adapters).
     public var gradientBytes: Int {
-        grads.parameterCount * 4 + (loraGrads?.parameterCount ?? 0) * 4 + trainState.layerGradientBytes
+        grads.parameterCount * 4 + (loraGrads?.parameterCount ?? 0) * 4 + trainState.layerGradientBytes + (overlapper?.spareBytes ?? 0)
     }
     /// Bytes of activation and scratch buffers.
     public var activationBytes: Int { trainState.activationBytes }
@@ -91,23 +95,65 @@ public final class TrainingEngine {
         var loss = 0.0, tokens = 0
         var sumSquares = 0.0, nonFinite = false
         var failure: (any Error)?
-        let hook: ((Int, inout LlamaParameters, inout LoRAAdapters?) -> Void)? = layerWise ? { [self] l, g, lg in
-            guard failure == nil else { return }
-            do {
-                let (sq, ok) = try applyLayerWise(.layer(l), grads: &g, loraGrads: &lg, lr: lr)
-                sumSquares += sq
-                nonFinite = nonFinite || !ok
-            } catch {
-                failure = error
+        // Overlap (see `DistributedTraining.swift`): each finished layer's all-reduce runs on the communication
+        // thread while the backward pass goes on; layer-wise, layer l is updated once layer l−1 is done.
+        let overlap = overlapper
+        var reducedLayers: [String: ReducedGradient] = [:]
+        var lastBatch = false
+        func finishLayerWise(_ g: inout LlamaParameters, _ lg: inout LoRAAdapters?) throws {
+            guard let done = try overlap?.finishPrevious(into: &g) else { return }
+            let (sq, ok) = try applyLayerWise(.layer(done.layer), grads: &g, loraGrads: &lg, lr: lr, reduced: done.reduced)
+            sumSquares += sq
+            nonFinite = nonFinite || !ok
+            overlap!.recycle(from: &g, layer: done.layer)
+        }
+        let hook: ((Int, inout LlamaParameters, inout LoRAAdapters?) -> Void)?
+        if let overlap, layerWise {
+            hook = { [self] l, g, lg in
+                guard failure == nil else { return }
+                do {
+                    try finishLayerWise(&g, &lg)
+                    overlap.start(layer: l, from: &g, engine: self, keepSpare: true)
+                } catch {
+                    failure = error
+                }
             }
-        } : nil
-        for b in batches {
+        } else if let overlap {
+            hook = { [self] l, g, _ in
+                guard failure == nil, lastBatch else { return }
+                overlap.start(layer: l, from: &g, engine: self, keepSpare: false)
+            }
+        } else if layerWise {
+            hook = { [self] l, g, lg in
+                guard failure == nil else { return }
+                do {
+                    let (sq, ok) = try applyLayerWise(.layer(l), grads: &g, loraGrads: &lg, lr: lr, reduced: nil)
+                    sumSquares += sq
+                    nonFinite = nonFinite || !ok
+                } catch {
+                    failure = error
+                }
+            }
+        } else {
+            hook = nil
+        }
+        for (i, b) in batches.enumerated() {
             trainState.T = b.T
+            lastBatch = i == batches.count - 1
             let r = LlamaTraining.lossAndGradients(model: model, tokens: b.tokens, targets: b.targets, grads: &grads,
                                                    loraGrads: &loraGrads, trainBase: model.trainsBase, state: trainState,
                                                    targetNormalizer: targetTotal, afterLayer: hook)
             loss += r.loss
             tokens += b.B * b.T
+        }
+        if let overlap {
+            // Every rank must issue its collectives in the same order: drain the thread before the main thread's next one.
+            if layerWise {
+                if failure == nil { do { try finishLayerWise(&grads, &loraGrads) } catch { failure = error } }
+            } else {
+                do { reducedLayers = try overlap.finishAll(into: &grads) } catch { failure = failure ?? error }
+            }
+            overlap.reset()
         }
         if let failure { throw failure }
         if communicator.isDistributed {
@@ -116,21 +162,20 @@ public final class TrainingEngine {
             (loss, tokens) = (totals[0], Int(totals[1]))
         }
         if layerWise {
-            let (sq, ok) = try applyLayerWise(.outer, grads: &grads, loraGrads: &loraGrads, lr: lr)
+            let (sq, ok) = try applyLayerWise(.outer, grads: &grads, loraGrads: &loraGrads, lr: lr, reduced: nil)
             sumSquares += sq
             let norm = sumSquares.squareRoot()
             return StepResult(loss: loss, gradNorm: norm, tokens: tokens, skipped: nonFinite || !ok || !loss.isFinite || !norm.isFinite)
         }
         // Normal form: (all-reduce,) global norm, skip, clip, update.
-        let reduced = communicator.isDistributed ? try reduce(.all, &grads, &loraGrads) : nil
+        var reduced: [String: ReducedGradient]?
+        if communicator.isDistributed {
+            reduced = try reduce(overlap == nil ? .all : .outer, &grads, &loraGrads).merging(reducedLayers) { a, _ in a }
+        }
         var norm = 0.0
         do {
             var all: [Tensor] = []
-            var i = 0
-            forEachGradient(.all, &grads, &loraGrads) { _, g in
-                all.append(reduced?[i].projected ?? g)
-                i += 1
-            }
+            forEachGradient(.all, &grads, &loraGrads) { name, g in all.append(reduced?[name]?.projected ?? g) }
             norm = GradientClipping.globalNorm(all)
         }
         if !loss.isFinite || !norm.isFinite {
@@ -147,15 +192,14 @@ public final class TrainingEngine {
     /// Layer-wise: per-tensor norm, non-finite check and optional per-tensor clip of `part`'s gradients, then
     /// the optimizer step for the finite ones. Returns the sum of squared (pre-clip) norms and whether all
     /// were finite.
+    /// `reduced`: the part's gradients were already all-reduced (overlap); nil = all-reduce them here when distributed.
     private func applyLayerWise(_ part: TrainableModel.Part, grads g: inout LlamaParameters, loraGrads lg: inout LoRAAdapters?,
-                                lr: Float) throws -> (Double, Bool) {
-        let reduced = communicator.isDistributed ? try reduce(part, &g, &lg) : nil
+                                lr: Float, reduced given: [String: ReducedGradient]?) throws -> (Double, Bool) {
+        let reduced = try given ?? (communicator.isDistributed ? reduce(part, &g, &lg) : nil)
         var sumSquares = 0.0, allFinite = true
         var list: [Tensor?] = []
-        var j = 0
-        forEachGradient(part, &g, &lg) { _, t in
-            defer { j += 1 }
-            let n = GradientClipping.globalNorm([reduced?[j].projected ?? t])
+        forEachGradient(part, &g, &lg) { name, t in
+            let n = GradientClipping.globalNorm([reduced?[name]?.projected ?? t])
             sumSquares += n * n
             guard n.isFinite else { allFinite = false; list.append(nil); return }
             let c = GradientClipping.coefficient(norm: n, maxNorm: maxGradNorm)
@@ -166,18 +210,18 @@ public final class TrainingEngine {
         try model.update(part) { name, p in
             defer { i += 1 }
             guard let grad = list[i] else { return }
-            try apply(name, parameter: &p, gradient: grad, reduced: reduced?[i], lr: lr)
+            try apply(name, parameter: &p, gradient: grad, reduced: reduced?[name], lr: lr)
         }
         return (sumSquares, allFinite)
     }
 
     /// Updates `part` from the current gradients (same canonical order on both sides).
-    private func update(_ part: TrainableModel.Part, lr: Float, reduced: [ReducedGradient]?) throws {
+    private func update(_ part: TrainableModel.Part, lr: Float, reduced: [String: ReducedGradient]?) throws {
         var list: [Tensor] = []
         forEachGradient(part, &grads, &loraGrads) { _, t in list.append(t) }
         var i = 0
         try model.update(part) { name, p in
-            try apply(name, parameter: &p, gradient: list[i], reduced: reduced?[i], lr: lr)
+            try apply(name, parameter: &p, gradient: list[i], reduced: reduced?[name], lr: lr)
             i += 1
         }
     }

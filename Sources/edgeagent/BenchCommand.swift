@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed and memory: BLAS throughput, decode/prefill, training steps.",
-        subcommands: [Gemm.self, Decode.self, Prefill.self, Train.self, Memory.self]
+        subcommands: [Gemm.self, Decode.self, Prefill.self, Train.self, Memory.self, Comm.self]
     )
 
     struct Gemm: ParsableCommand {
