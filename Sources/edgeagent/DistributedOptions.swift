@@ -13,8 +13,6 @@ struct DistributedOptions: ParsableArguments {
     var distributed = "none"
     @Option(help: "Gradient all-reduce: auto, full, low-rank (GaLore family; needs --max-grad-norm 0). auto = low-rank when allowed.")
     var gradComm = "auto"
-    @Flag(help: "All-reduce gradients after the backward pass instead of per layer during it.")
-    var noCommOverlap = false
     @Option(help: "Seconds a collective may wait for the other ranks before this rank gives up (0 = forever).")
     var commTimeout = Self.defaultTimeout
 

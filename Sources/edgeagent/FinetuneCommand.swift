@@ -78,7 +78,6 @@ struct FinetuneCommand: ParsableCommand {
         s.lora = try mode.lora(optimizer: optimizer, rank: rank)
         (s.layerWise, s.bf16Weights) = (mode.layerWise, mode.bf16Weights)
         if saveAdapters && s.lora == nil { throw ValidationError("--save-adapters needs --optimizer lora") }
-        s.overlapCommunication = !distributed.noCommOverlap
         s.gradientCommunication = try distributed.gradientCommunication(optimizer: optimizer, maxGradNorm: maxGradNorm, size: comm.size)
         try s.validate()
         // LoRA trains its adapters with AdamW (HF form); the other names come from the optimizer factory.

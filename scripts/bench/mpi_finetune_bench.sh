@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Data-parallel fine-tuning benchmark (issue #11; a benchmark, not a test): on preset:small, 2 MPI ranks × 1 thread
 # against 1 process × 2 threads over the same global batches, for AdamW (full gradient all-reduce) and GaLore
-# (low-rank all-reduce between refreshes), with and without the per-layer overlap. Prints one line per run and a
+# (low-rank all-reduce between refreshes). Prints one line per run and a
 # JSON summary: tokens/s (median step, global tokens), the tokens/s ratio 2 ranks / 1 process, and the payload
 # bytes each rank all-reduced per step (measured, summary.json comm_bytes_per_step), plus `bench comm` at
 # preset:tinyllama-1.1b's shape.
@@ -39,14 +39,13 @@ for opt in adamw galore; do
     extra=(--optimizer "$opt"); [ "$opt" = galore ] && extra+=(--rank "$RANK" --update-gap 200 --max-grad-norm 0)
     run "$opt-1x2" --threads 2 --batch "$BATCH" "${extra[@]}"
     run "$opt-2x1" mpi --threads 1 --batch $((BATCH / 2)) --distributed mpi "${extra[@]}"
-    run "$opt-2x1-no-overlap" mpi --threads 1 --batch $((BATCH / 2)) --distributed mpi --no-comm-overlap "${extra[@]}"
 done
 
 python3 - "$OUT" <<'PY'
 import json, sys
 out = sys.argv[1]
 s = {n: json.load(open(f"{out}/{n}/summary.json")) for n in
-     ["adamw-1x2", "adamw-2x1", "adamw-2x1-no-overlap", "galore-1x2", "galore-2x1", "galore-2x1-no-overlap"]}
+     ["adamw-1x2", "adamw-2x1", "galore-1x2", "galore-2x1"]}
 res = {n: {"tokens_per_s": round(v["tokens_per_s"], 1), "comm_bytes_per_step": v.get("comm_bytes_per_step")} for n, v in s.items()}
 for o in ["adamw", "galore"]:
     res[o + "_ratio_2x1_over_1x2"] = round(s[o + "-2x1"]["tokens_per_s"] / s[o + "-1x2"]["tokens_per_s"], 3)
