@@ -74,8 +74,10 @@ import Testing
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
-        var optimizer: String, lowRank: Bool, layerWise: Bool, overlap: Bool
-        var testDescription: String { "\(optimizer) \(lowRank ? "low-rank" : "full")\(layerWise ? " layer-wise" : "")\(overlap ? " overlap" : "")" }
+        var optimizer: String, lowRank: Bool, layerWise: Bool, overlap: Bool, lora = false
+        var testDescription: String {
+            "\(optimizer)\(lora ? " LoRA" : "") \(lowRank ? "low-rank" : "full")\(layerWise ? " layer-wise" : "")\(overlap ? " overlap" : "")"
+        }
     }
 
     /// Two thread-ranks, each with half of every batch, against one engine on the whole batch: the replicas stay
@@ -87,6 +89,7 @@ import Testing
         Case(optimizer: "galore", lowRank: true, layerWise: true, overlap: true),
         Case(optimizer: "natural-galore", lowRank: true, layerWise: true, overlap: false),
         Case(optimizer: "galore", lowRank: false, layerWise: true, overlap: true),
+        Case(optimizer: "adamw", lowRank: false, layerWise: true, overlap: true, lora: true),   // adapters: no overlap
     ])
     func twoRanksMatchOneEngine(_ c: Case) throws {
         let d = LlamaConfig.tiny.dims, (B, T, steps) = (4, 16, 5)
@@ -98,7 +101,8 @@ import Testing
         }
         let options = try OptimizerOptions.parse(["--rank": "4", "--update-gap": "2", "--damping": "0.1", "--history-precision": "exact"])
         @Sendable func engine(_ comm: any GradientCommunicator, batch: Int) throws -> TrainingEngine {
-            let model = try TrainableModel(dims: d, parameters: .random(d, tied: false, seed: 5))
+            let model = try TrainableModel(dims: d, parameters: .random(d, tied: false, seed: 5), lora: c.lora ? LoRAConfig(rank: 4) : nil,
+                                           loraSeed: 9)
             return TrainingEngine(model: model, optimizer: try OptimizerFactory.make(name: c.optimizer, options: options), B: batch, T: T,
                                   recompute: false, layerWise: c.layerWise, maxGradNorm: c.lowRank ? 0 : 1, paddingTokenId: nil,
                                   communicator: comm, gradientCommunication: c.lowRank ? .lowRank : .full, overlapCommunication: c.overlap)
@@ -108,7 +112,12 @@ import Testing
         for s in data { losses.append(try single.step([Batch(tokens: s.tokens, targets: s.targets, batch: B, length: T)], lr: 1e-2).loss) }
 
         let group = ThreadGroup(size: 2)
-        let ranks = try Self.onRanks(2) { r -> ([Double], LlamaParameters, Int) in
+        @Sendable func trainable(_ m: TrainableModel) -> [Tensor] {   // base weights, or LoRA adapters
+            var out: [Tensor] = []
+            m.forEachTrainable { _, t in out.append(t) }
+            return out
+        }
+        let ranks = try Self.onRanks(2) { r -> ([Double], [Tensor], Int) in
             let e = try engine(group.member(r), batch: B / 2)
             var l: [Double] = []
             for s in data {   // rank r keeps rows r, r + 2
@@ -116,24 +125,21 @@ import Testing
                 let tokens = rows.flatMap { s.tokens[$0 * T ..< ($0 + 1) * T] }, targets = rows.flatMap { s.targets[$0 * T ..< ($0 + 1) * T] }
                 l.append(try e.step([Batch(tokens: tokens, targets: targets, batch: B / 2, length: T)], lr: 1e-2).loss)
             }
-            return (l, e.model.baseParameters, e.communicator.payloadBytes)
+            return (l, trainable(e.model), e.communicator.payloadBytes)
         }
+        #expect(!ranks[0].1.isEmpty && ranks[0].1.count == trainable(single.model).count)
         let replicasEqual = ranks[0].1 == ranks[1].1   // (a Bool, so a failure does not print every weight)
         #expect(replicasEqual, "the two ranks' weights diverged")
         #expect(ranks[0].0 == ranks[1].0)
         for (a, b) in zip(losses, ranks[0].0) { #expect(abs(a - b) <= 1e-6 * abs(a), "loss \(a) vs \(b)") }
         var worst = 0.0
-        var theirs: [Tensor] = []
-        ranks[0].1.forEach { _, t in theirs.append(t) }
-        var i = 0
-        single.model.baseParameters.forEach { name, t in
-            let diff = zip(t.scalars, theirs[i].scalars).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+        for (t, theirs) in zip(trainable(single.model), ranks[0].1) {
+            let diff = zip(t.scalars, theirs.scalars).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
             worst = max(worst, (diff / max(t.norm * t.norm, 1e-30)).squareRoot())
-            i += 1
         }
         #expect(worst <= 1e-5, "weights differ by \(worst) relative")
         // Low-rank communication sends less than full gradients every step would.
-        let full = steps * single.model.baseParameterCount * 4
+        let full = steps * single.model.trainableParameterCount * 4
         if c.lowRank { #expect(ranks[0].2 < full) } else { #expect(ranks[0].2 >= full) }
     }
 }
