@@ -1,3 +1,4 @@
+import Dispatch
 import EdgeDistributed
 import Foundation
 import EdgeModel
@@ -30,6 +31,17 @@ extension TrainingEngine {
     /// All-reduces the gradients of `part` now, on this thread (one collective per tensor, canonical order;
     /// every rank makes the same calls because the optimizer state that decides refreshes is the same).
     func reduce(_ part: TrainableModel.Part, _ g: inout LlamaParameters, _ lg: inout LoRAAdapters?) throws -> [String: ReducedGradient] {
+        try waiting { try reduceNow(part, &g, &lg) }
+    }
+
+    /// Runs `body` (collectives or a wait for them) and adds its duration to `communicationWaitSeconds`.
+    func waiting<T>(_ body: () throws -> T) rethrows -> T {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        defer { communicationWaitSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+        return try body()
+    }
+
+    private func reduceNow(_ part: TrainableModel.Part, _ g: inout LlamaParameters, _ lg: inout LoRAAdapters?) throws -> [String: ReducedGradient] {
         var out: [String: ReducedGradient] = [:]
         try forEachGradient(part, &g, &lg) { name, t in
             switch plan(name, t) {
@@ -64,10 +76,10 @@ extension TrainingEngine {
             let split = lowRank!
             if communicator.rank == 0 {
                 var basis = try split.refreshBasis(name, gradient: gradient)
-                try communicator.broadcast(&basis, root: 0)
+                try waiting { try communicator.broadcast(&basis, root: 0) }
             } else {
                 var basis = [Float](repeating: 0, count: split.basisCount(name, shape: p.shape))
-                try communicator.broadcast(&basis, root: 0)
+                try waiting { try communicator.broadcast(&basis, root: 0) }
                 split.installBasis(name, shape: p.shape, basis)
             }
             try split.updateProjected(name, parameter: &p, projected: split.project(name, gradient: gradient), lr: lr)

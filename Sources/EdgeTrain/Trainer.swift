@@ -75,8 +75,11 @@ public struct TrainLogEntry: Codable, Sendable, Equatable {
     public var rssBytes: Int?
     /// True when the step was skipped (non-finite loss or gradient).
     public var skipped: Bool
+    /// Data-parallel runs: seconds this rank's training thread spent in collectives or waiting for them.
+    public var communicationWaitSeconds: Double?
     enum CodingKeys: String, CodingKey {
         case step, loss, lr, gradNorm = "grad_norm", tokensPerSecond = "tokens_per_s", rssBytes = "rss", skipped
+        case communicationWaitSeconds = "comm_wait_s"
     }
 }
 
@@ -150,6 +153,7 @@ public final class Trainer {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let batches = (0..<settings.gradAccum).map { _ in loader.next() }
         let lr = schedule.lr(state.step)
+        let waitBefore = engine.communicationWaitSeconds
         let r = try engine.step(batches, lr: Float(lr))
         let (loss, norm, tokens, bad) = (r.loss, r.gradNorm, r.tokens, r.skipped)
         if bad {
@@ -166,6 +170,7 @@ public final class Trainer {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         state.elapsedSeconds += seconds
         return TrainLogEntry(step: state.step, loss: loss, lr: lr, gradNorm: norm, tokensPerSecond: Double(tokens) / seconds,
-                             rssBytes: MemoryStats.currentRSS, skipped: bad)
+                             rssBytes: MemoryStats.currentRSS, skipped: bad,
+                             communicationWaitSeconds: engine.communicator.isDistributed ? engine.communicationWaitSeconds - waitBefore : nil)
     }
 }

@@ -37,6 +37,9 @@ public final class TrainingEngine {
     let lowRank: (any LowRankCommunicating)?
     /// Per-layer all-reduce on a communication thread during backward (distributed full fine-tuning); nil = after.
     let overlapper: LayerOverlap?
+    /// Seconds this (main) thread has spent in collectives or waiting for the communication thread, over all
+    /// steps: what the overlap hides shows up as a smaller value here.
+    public internal(set) var communicationWaitSeconds = 0.0
 
     /// The outcome of one step.
     public struct StepResult: Sendable, Equatable {
@@ -89,7 +92,7 @@ public final class TrainingEngine {
         precondition(!layerWise || batches.count == 1, "layer-wise updates take one micro-batch per step")
         let localTargets = batches.reduce(0) { $0 + $1.targetCount }
         // The loss is the mean over the global batch's target tokens: every rank divides by the global count.
-        let targetTotal = communicator.isDistributed ? Int(try communicator.sum(Double(localTargets))) : localTargets
+        let targetTotal = communicator.isDistributed ? Int(try waiting { try communicator.sum(Double(localTargets)) }) : localTargets
         grads.zero()
         loraGrads?.zero()
         var loss = 0.0, tokens = 0
@@ -101,7 +104,7 @@ public final class TrainingEngine {
         var reducedLayers: [String: ReducedGradient] = [:]
         var lastBatch = false
         func finishLayerWise(_ g: inout LlamaParameters, _ lg: inout LoRAAdapters?) throws {
-            guard let done = try overlap?.finishPrevious(into: &g) else { return }
+            guard let done = try waiting({ try overlap?.finishPrevious(into: &g) }) else { return }
             let (sq, ok) = try applyLayerWise(.layer(done.layer), grads: &g, loraGrads: &lg, lr: lr, reduced: done.reduced)
             sumSquares += sq
             nonFinite = nonFinite || !ok
@@ -151,14 +154,14 @@ public final class TrainingEngine {
             if layerWise {
                 if failure == nil { do { try finishLayerWise(&grads, &loraGrads) } catch { failure = error } }
             } else {
-                do { reducedLayers = try overlap.finishAll(into: &grads) } catch { failure = failure ?? error }
+                do { reducedLayers = try waiting { try overlap.finishAll(into: &grads) } } catch { failure = failure ?? error }
             }
             overlap.reset()
         }
         if let failure { throw failure }
         if communicator.isDistributed {
             var totals = [loss, Double(tokens)]
-            try communicator.allreduceSum(&totals)
+            try waiting { try communicator.allreduceSum(&totals) }
             (loss, tokens) = (totals[0], Int(totals[1]))
         }
         if layerWise {
