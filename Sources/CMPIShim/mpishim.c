@@ -29,7 +29,6 @@ static struct {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char last_error[512] = "";
 
-static const int thread_serialized = 2;   // MPI_THREAD_SERIALIZED in Open MPI's mpi.h enum
 static void *const in_place = (void *)1;   // MPI_IN_PLACE in Open MPI
 
 const char *edge_mpi_last_error(void) { return last_error; }
@@ -90,15 +89,15 @@ int edge_mpi_load(void) {
     return 0;
 }
 
-int edge_mpi_init(void) {
+int edge_mpi_init(int thread_level) {
     if (edge_mpi_load() != 0) return -1;
     pthread_mutex_lock(&lock);
     int done = 0, provided = 0, rc = 0;
     mpi.initialized(&done);
     if (!done) {
-        rc = mpi.init_thread(NULL, NULL, thread_serialized, &provided);
-        if (rc == 0 && provided < thread_serialized) {
-            snprintf(last_error, sizeof last_error, "MPI_Init_thread: this Open MPI provides thread level %d, need SERIALIZED (2)", provided);
+        rc = mpi.init_thread(NULL, NULL, thread_level, &provided);   // Open MPI's enum: SINGLE 0, FUNNELED 1, SERIALIZED 2
+        if (rc == 0 && provided < thread_level) {
+            snprintf(last_error, sizeof last_error, "MPI_Init_thread: this Open MPI provides thread level %d, need %d", provided, thread_level);
             rc = -1;
         } else if (rc != 0) {
             rc = fail("MPI_Init_thread", rc);

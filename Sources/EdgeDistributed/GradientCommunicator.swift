@@ -15,6 +15,9 @@ public protocol GradientCommunicator: AnyObject, Sendable {
     /// x ← rank `root`'s x, on every rank.
     func broadcast(_ x: inout [Float], root: Int) throws
     func barrier() throws
+    /// True when collectives may be called from a thread other than the one that created the communicator
+    /// (one thread at a time), so training can all-reduce on a communication thread during backward.
+    var allowsBackgroundCollectives: Bool { get }
     /// Payload bytes this rank has passed to collectives so far (all-reduce and broadcast buffers, 4 bytes a
     /// Float, 8 a Double). Wire traffic depends on the algorithm: a ring all-reduce sends ≈ 2(N−1)/N × payload.
     var payloadBytes: Int { get }
@@ -72,5 +75,6 @@ public final class SingleProcess: GradientCommunicator {
     public func allreduceSum(_ x: inout [Double]) throws {}
     public func broadcast(_ x: inout [Float], root: Int) throws {}
     public func barrier() throws {}
+    public var allowsBackgroundCollectives: Bool { true }
     public var payloadBytes: Int { 0 }
 }

@@ -3,14 +3,16 @@ import Foundation
 
 /// Open MPI over MPI_COMM_WORLD, loaded at run time (`CMPIShim` dlopens libmpi.so.40, so builds need no MPI).
 ///
-/// Calls are serialised inside the shim (MPI_THREAD_SERIALIZED), so a communication thread may run
-/// collectives while the main thread computes. A watchdog bounds every collective: if one has not returned
+/// With `backgroundCollectives` MPI is initialised MPI_THREAD_SERIALIZED and calls are serialised inside the
+/// shim, so a communication thread may run collectives while the main thread computes; without it,
+/// MPI_THREAD_FUNNELED (only the creating thread calls MPI). A watchdog bounds every collective: if one has not returned
 /// after `timeout` seconds (a peer died or hangs and mpirun did not end the job), `onTimeout` is called with
 /// a one-line message, from the watchdog thread; it is expected not to return (print and exit).
 public final class MPICommunicator: GradientCommunicator, @unchecked Sendable {
     public let rank: Int
     public let size: Int
     public let timeout: Double
+    public let allowsBackgroundCollectives: Bool
     private let lock = NSLock()
     private var bytes = 0
     /// Start time (uptime ns) and name of the collective in flight, if any.
@@ -18,9 +20,10 @@ public final class MPICommunicator: GradientCommunicator, @unchecked Sendable {
     private var finalized = false
 
     /// MPI_Init (once per process) and the rank/size of MPI_COMM_WORLD.
-    public init(timeout: Double = 600, onTimeout: @escaping @Sendable (String) -> Void) throws {
+    public init(timeout: Double = 600, backgroundCollectives: Bool = true, onTimeout: @escaping @Sendable (String) -> Void) throws {
+        allowsBackgroundCollectives = backgroundCollectives
         guard edge_mpi_load() == 0 else { throw DistributedError.mpiUnavailable(String(cString: edge_mpi_last_error())) }
-        guard edge_mpi_init() == 0 else { throw DistributedError.mpi(String(cString: edge_mpi_last_error())) }
+        guard edge_mpi_init(backgroundCollectives ? 2 : 1) == 0 else { throw DistributedError.mpi(String(cString: edge_mpi_last_error())) }
         var r: Int32 = 0, s: Int32 = 0
         guard edge_mpi_rank(&r) == 0, edge_mpi_size(&s) == 0 else { throw DistributedError.mpi(String(cString: edge_mpi_last_error())) }
         (rank, size, self.timeout) = (Int(r), Int(s), timeout)

@@ -68,6 +68,7 @@ public final class ThreadGroupCommunicator: GradientCommunicator, @unchecked Sen
     init(group: ThreadGroup, rank: Int) { (self.group, self.rank) = (group, rank) }
 
     public var payloadBytes: Int { lock.withLock { bytes } }
+    public var allowsBackgroundCollectives: Bool { true }
 
     public func allreduceSum(_ x: inout [Float]) throws {
         lock.withLock { bytes += x.count * 4 }

@@ -44,7 +44,8 @@ public struct FinetuneSettings: Codable, Sendable, Equatable {
     public var lora: LoRAConfig?
     /// Data parallelism: how gradients are all-reduced (ignored in a single process).
     public var gradientCommunication = GradientCommunication.full
-    /// Data parallelism: all-reduce each layer's gradients on a communication thread during backward.
+    /// Data parallelism: all-reduce each layer's gradients on a communication thread during backward (when the
+    /// communicator allows background collectives: `finetune --no-comm-overlap` makes one that does not).
     public var overlapCommunication = true
 
     public init() {}

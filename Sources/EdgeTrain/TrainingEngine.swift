@@ -65,7 +65,7 @@ public final class TrainingEngine {
         } else {
             lowRank = nil
         }
-        overlapper = communicator.isDistributed && overlapCommunication && model.adapters == nil
+        overlapper = communicator.isDistributed && overlapCommunication && communicator.allowsBackgroundCollectives && model.adapters == nil
             ? LayerOverlap(communicator: communicator, spare: layerWise ? LlamaParameters.Layer(zeros: model.dims) : nil) : nil
         let d = model.dims
         trainState = LlamaTrainState(dims: d, B: B, T: T, recompute: recompute, loraRank: model.adapters?.config.rank ?? 0,

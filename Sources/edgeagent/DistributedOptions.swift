@@ -13,6 +13,8 @@ struct DistributedOptions: ParsableArguments {
     var distributed = "none"
     @Option(help: "Gradient all-reduce: auto, full, low-rank (GaLore family; needs --max-grad-norm 0). auto = low-rank when allowed.")
     var gradComm = "auto"
+    @Flag(help: "All-reduce gradients after the backward pass instead of per layer during it (MPI then runs MPI_THREAD_FUNNELED).")
+    var noCommOverlap = false
     @Option(help: "Seconds a collective may wait for the other ranks before this rank gives up (0 = forever).")
     var commTimeout = Self.defaultTimeout
 
@@ -23,7 +25,7 @@ struct DistributedOptions: ParsableArguments {
             return SingleProcess()
         case "mpi":
             guard commTimeout >= 0 else { throw ValidationError("--comm-timeout must be ≥ 0") }
-            return try MPICommunicator(timeout: commTimeout) { message in
+            return try MPICommunicator(timeout: commTimeout, backgroundCollectives: !noCommOverlap) { message in
                 Self.fail(message)
                 _exit(1)
             }

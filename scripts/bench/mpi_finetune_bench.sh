@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Data-parallel fine-tuning benchmark (issue #11; a benchmark, not a test): on preset:small, 2 MPI ranks × 1 thread
 # against 1 process × 2 threads over the same global batches, for AdamW (full gradient all-reduce) and GaLore
-# (low-rank all-reduce between refreshes). Prints one line per run and a
-# JSON summary: tokens/s (median step, global tokens), the tokens/s ratio 2 ranks / 1 process, and the payload
-# bytes each rank all-reduced per step (measured, summary.json comm_bytes_per_step), plus `bench comm` at
-# preset:tinyllama-1.1b's shape.
+# (low-rank all-reduce between refreshes), with and without the per-layer overlap. Prints one line per run and a
+# JSON summary: tokens/s (median step, global tokens), the tokens/s ratio 2 ranks / 1 process, the payload bytes
+# each rank all-reduced per step (measured, summary.json comm_bytes_per_step), the median seconds per step the
+# training thread waited for communication (train_log.jsonl comm_wait_s), plus `bench comm` at TinyLlama's shape.
 #
 # Usage: scripts/bench/mpi_finetune_bench.sh            (STEPS=12 BATCH=4 RANK=128 OUT=/tmp/mpi-bench to change)
 set -euo pipefail
@@ -29,9 +29,11 @@ run() {   # name, then edgeagent arguments (the first may be "mpi" for 2 ranks)
     if [ "$1" = mpi ]; then shift; launcher=(mpirun -np 2 --oversubscribe --bind-to none "${root[@]}"); fi
     "${launcher[@]}" "$bin" "${common[@]}" --out "$OUT/$name" "$@" >"$OUT/$name.log" 2>&1
     python3 - "$OUT/$name" "$name" <<'PY'
-import json, sys
+import json, statistics, sys
 s = json.load(open(sys.argv[1] + "/summary.json"))
-print(f"{sys.argv[2]:28s} {s['tokens_per_s']:8.0f} tok/s  final loss {s['final_loss']:.4f}  comm {s.get('comm_bytes_per_step', 0)/1e6:8.2f} MB/step")
+waits = [json.loads(l).get("comm_wait_s", 0) for l in open(sys.argv[1] + "/train_log.jsonl")]
+print(f"{sys.argv[2]:28s} {s['tokens_per_s']:8.0f} tok/s  final loss {s['final_loss']:.4f}  "
+      f"comm {s.get('comm_bytes_per_step', 0)/1e6:8.2f} MB/step  waiting for comm {statistics.median(waits):.3f} s/step")
 PY
 }
 
@@ -39,14 +41,18 @@ for opt in adamw galore; do
     extra=(--optimizer "$opt"); [ "$opt" = galore ] && extra+=(--rank "$RANK" --update-gap 200 --max-grad-norm 0)
     run "$opt-1x2" --threads 2 --batch "$BATCH" "${extra[@]}"
     run "$opt-2x1" mpi --threads 1 --batch $((BATCH / 2)) --distributed mpi "${extra[@]}"
+    run "$opt-2x1-no-overlap" mpi --threads 1 --batch $((BATCH / 2)) --distributed mpi --no-comm-overlap "${extra[@]}"
 done
 
 python3 - "$OUT" <<'PY'
-import json, sys
+import json, statistics, sys
 out = sys.argv[1]
 s = {n: json.load(open(f"{out}/{n}/summary.json")) for n in
-     ["adamw-1x2", "adamw-2x1", "galore-1x2", "galore-2x1"]}
-res = {n: {"tokens_per_s": round(v["tokens_per_s"], 1), "comm_bytes_per_step": v.get("comm_bytes_per_step")} for n, v in s.items()}
+     ["adamw-1x2", "adamw-2x1", "adamw-2x1-no-overlap", "galore-1x2", "galore-2x1", "galore-2x1-no-overlap"]}
+def wait(n):
+    return round(statistics.median(json.loads(l).get("comm_wait_s", 0) for l in open(f"{out}/{n}/train_log.jsonl")), 4)
+res = {n: {"tokens_per_s": round(v["tokens_per_s"], 1), "comm_bytes_per_step": v.get("comm_bytes_per_step"),
+           "comm_wait_s_per_step": wait(n)} for n, v in s.items()}
 for o in ["adamw", "galore"]:
     res[o + "_ratio_2x1_over_1x2"] = round(s[o + "-2x1"]["tokens_per_s"] / s[o + "-1x2"]["tokens_per_s"], 3)
 print(json.dumps(res, indent=1))

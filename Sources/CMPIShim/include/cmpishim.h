@@ -3,8 +3,8 @@
 // ABI, addresses of the globals ompi_mpi_comm_world, ompi_mpi_float, ompi_mpi_double, ompi_mpi_op_sum, which
 // edge_mpi_load resolves with dlsym. MPICH and other ABIs are not supported (edge_mpi_load reports it).
 //
-// Every call is serialised by one mutex (MPI is initialised with MPI_THREAD_SERIALIZED), so a communication
-// thread and the main thread may both call in. Return values: 0 = success, otherwise an MPI error code or −1;
+// Every call is serialised by one mutex, so with MPI_THREAD_SERIALIZED a communication thread and the main
+// thread may both call in. Return values: 0 = success, otherwise an MPI error code or −1;
 // edge_mpi_last_error() then describes the failure.
 #ifndef CMPISHIM_H
 #define CMPISHIM_H
@@ -17,8 +17,9 @@ extern "C" {
 
 /// Opens libmpi (EDGEAGENT_LIBMPI, else libmpi.so.40, else libmpi.so) and resolves the symbols. Idempotent.
 int edge_mpi_load(void);
-/// MPI_Init_thread(MPI_THREAD_SERIALIZED), with MPI_ERRORS_RETURN on MPI_COMM_WORLD (errors become codes).
-int edge_mpi_init(void);
+/// MPI_Init_thread at `thread_level` (1 = MPI_THREAD_FUNNELED: only the initialising thread calls MPI;
+/// 2 = MPI_THREAD_SERIALIZED: any thread, one at a time), with MPI_ERRORS_RETURN on MPI_COMM_WORLD.
+int edge_mpi_init(int thread_level);
 int edge_mpi_finalize(void);
 int edge_mpi_rank(int *rank);
 int edge_mpi_size(int *size);
