@@ -39,7 +39,7 @@ else
     [ -d "$RUN/checkpoint" ] && resume=(--resume) && echo "fine-tune: resuming $RUN"
     $bin finetune --model "$MODEL" --data "$TRAIN" --out "$RUN" --optimizer natural-galore --rank "$RANK" \
         --prompt-style minimal --steps "$STEPS" --batch "$BATCH" --lr "$LR" --warmup 16 --schedule cosine \
-        --max-seq 384 --save-every 20 "${resume[@]}"
+        --max-seq 384 --group-by-length --save-every 20 "${resume[@]}"
 fi
 
 if [ ! -f "$RUN/eval.json" ]; then

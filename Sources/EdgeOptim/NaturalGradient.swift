@@ -30,8 +30,9 @@ public enum HistoryPrecision: String, Sendable, CaseIterable, Codable {
 /// deterministic closed loop, where successive gradients differ below BF16 precision, the natural gradient
 /// is ill-conditioned in its history and the trajectory differs, with an equal objective decrease).
 /// Memory: s·k·b + 8·s² bytes, b = 4 (exact, Float32), 2 (bf16), 1 + 4/256 (int8). Work per step: two passes
-/// over the history in row chunks of 2048, each chunk widened to a Float64 block for BLAS dgemv; transient
-/// workspace (s+1)·2048 doubles, no k-sized buffer.
+/// over the history in row chunks of 2048 (each stored vector widened to Float64 one chunk at a time, SIMD
+/// dot products and axpys), the rows split across the threads; transient workspace 3·2048 doubles per thread,
+/// no k-sized buffer.
 public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
     public let capacity: Int
     public let length: Int
@@ -147,6 +148,10 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
     }
 
     /// Pushes g (`r`, length k; the oldest vector is dropped when full) and replaces `r` by g̃ = (λI + GmGmᵀ)⁻¹g.
+    ///
+    /// The two passes over the history split the rows of g into one contiguous range per thread (`parallelFor`);
+    /// each range sums its own partial dot products, and the partials are added in range order, so the result
+    /// does not depend on scheduling. g is stored into its slot first (no pass reads that slot).
     public mutating func transform(_ r: UnsafeMutablePointer<S>) throws {
         let (s, k, lam) = (capacity, length, damping)
         let slot: Int
@@ -156,58 +161,119 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
         let c = old.count + 1, co = old.count
         let chunk = Self.chunk
         let prevIndex = old.firstIndex(of: prev) ?? -1
-        // Pass 1 (per chunk of rows, history block H = co×n in Float64, BLAS dgemv):
-        //   y_old += H·g, <g, g>, and (compact) corr += H·h_prev with h_prev as stored (a row of H).
-        var y = [Double](repeating: 0, count: c)
-        var corr = [Double](repeating: 0, count: max(co, 1))
-        try withUnsafeTemporaryAllocation(of: Double.self, capacity: (co + 2) * chunk) { buf in
-            let g = buf.baseAddress!, t = g + chunk, h = t + chunk
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: chunk) { buf in
             var a = 0
             while a < k {
                 let n = min(chunk, k - a)
+                ScalarKernels.widen(r + a, buf.baseAddress!, n)
+                store(slot, from: a, count: n, buf.baseAddress!)
+                a += n
+            }
+        }
+        // Pass 1, per range of rows: y_old = H·g, y_c = <g, g>, and (compact) corr = H·h_prev with h_prev as stored.
+        let chunks = (k + chunk - 1) / chunk, parts = min(Threads.count, chunks)
+        let width = c + co
+        var partial = [Double](repeating: 0, count: parts * width)
+        let me = self, rr = UnsafeSendable(r)
+        partial.withUnsafeMutableBufferPointer { out in
+            let out = UnsafeSendable(out.baseAddress!)
+            parallelFor(parts) { p0, p1 in
+                for p in p0..<p1 {
+                    let (lo, hi) = Self.range(part: p, of: parts, chunks: chunks, chunk: chunk, length: k)
+                    me.historyDots(rr.value, rows: lo..<hi, old: old, prevIndex: prevIndex, into: out.value + p * width)
+                }
+            }
+        }
+        var y = [Double](repeating: 0, count: c)
+        var corr = [Double](repeating: 0, count: max(co, 1))
+        for p in 0..<parts {
+            for i in 0..<c { y[i] += partial[p * width + i] }
+            for i in 0..<co { corr[i] += partial[p * width + c + i] }
+        }
+        for (i, sl) in old.enumerated() {
+            gram[slot * s + sl] = y[i]
+            gram[sl * s + slot] = y[i]
+            if prevIndex >= 0 { gram[prev * s + sl] = corr[i]; gram[sl * s + prev] = corr[i] }
+        }
+        gram[slot * s + slot] = y[c - 1]
+        // S = I + Â/λ over (old…, slot); z = S⁻¹y by Cholesky (LAPACK dpotrf/dpotrs).
+        let order = old + [slot]
+        var sm = Tensor64(zeros: [c, c])
+        for (i, si) in order.enumerated() {
+            for (j, sj) in order.enumerated() { sm[i, j] = (i == j ? 1 : 0) + gram[si * s + sj] / lam }
+        }
+        let z = try choleskySolve(cholesky(sm), Tensor64(shape: [c], scalars: y)).scalars
+        // Pass 2, per range of rows: g̃ = g/λ − (Hᵀz_old + z_c·g)/λ².
+        let history = self
+        parallelFor(parts) { p0, p1 in
+            for p in p0..<p1 {
+                let (lo, hi) = Self.range(part: p, of: parts, chunks: chunks, chunk: chunk, length: k)
+                history.applyNatural(rr.value, rows: lo..<hi, old: old, z: z)
+            }
+        }
+        newest = slot
+    }
+
+    /// Rows [lo, hi) of part `p`: whole chunks, split as evenly as possible.
+    static func range(part p: Int, of parts: Int, chunks: Int, chunk: Int, length k: Int) -> (Int, Int) {
+        let c0 = chunks * p / parts, c1 = chunks * (p + 1) / parts
+        return (c0 * chunk, min(k, c1 * chunk))
+    }
+
+    /// Pass 1 over `rows`: out[0..<co] = H·g, out[co] = <g, g>, out[co+1…] = H·h_prev (when prevIndex ≥ 0).
+    func historyDots(_ r: UnsafeMutablePointer<S>, rows: Range<Int>, old: [Int], prevIndex: Int, into out: UnsafeMutablePointer<Double>) {
+        let chunk = Self.chunk, co = old.count
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * chunk) { buf in
+            let g = buf.baseAddress!, h = g + chunk, hp = h + chunk
+            var a = rows.lowerBound
+            while a < rows.upperBound {
+                let n = min(chunk, rows.upperBound - a)
                 ScalarKernels.widen(r + a, g, n)
-                y[c - 1] += Self.dot(g, g, n)
-                for (i, sl) in old.enumerated() { load(sl, from: a, count: n, into: h + i * n) }
-                if co > 0 {
-                    Double.gemv(transA: false, m: co, n: n, alpha: 1, a: h, lda: n, x: g, beta: 1, y: &y)
-                    if prevIndex >= 0 {
-                        Double.gemv(transA: false, m: co, n: n, alpha: 1, a: h, lda: n, x: h + prevIndex * n, beta: 1, y: &corr)
-                    }
+                out[co] += Self.dot(g, g, n)
+                if prevIndex >= 0 { load(old[prevIndex], from: a, count: n, into: hp) }
+                for (i, sl) in old.enumerated() {
+                    load(sl, from: a, count: n, into: h)
+                    out[i] += Self.dot(h, g, n)
+                    if prevIndex >= 0 { out[co + 1 + i] += Self.dot(h, hp, n) }
                 }
                 a += n
             }
-            for (i, sl) in old.enumerated() {
-                gram[slot * s + sl] = y[i]
-                gram[sl * s + slot] = y[i]
-                if prevIndex >= 0 { gram[prev * s + sl] = corr[i]; gram[sl * s + prev] = corr[i] }
-            }
-            gram[slot * s + slot] = y[c - 1]
-            // S = I + Â/λ over (old…, slot); z = S⁻¹y by Cholesky (LAPACK dpotrf/dpotrs).
-            let order = old + [slot]
-            var sm = Tensor64(zeros: [c, c])
-            for (i, si) in order.enumerated() {
-                for (j, sj) in order.enumerated() { sm[i, j] = (i == j ? 1 : 0) + gram[si * s + sj] / lam }
-            }
-            let z = try choleskySolve(cholesky(sm), Tensor64(shape: [c], scalars: y)).scalars
-            // Pass 2: g̃ = g/λ − (Hᵀz_old + z_c·g)/λ², and g stored into its slot.
-            let (invLam, invLam2, zc) = (1 / lam, 1 / (lam * lam), z[c - 1])
-            a = 0
-            while a < k {
-                let n = min(chunk, k - a)
+        }
+    }
+
+    /// Pass 2 over `rows`: r ← g/λ − (Hᵀz_old + z_c·g)/λ² (g read from r).
+    func applyNatural(_ r: UnsafeMutablePointer<S>, rows: Range<Int>, old: [Int], z: [Double]) {
+        let chunk = Self.chunk, c = old.count + 1
+        let (invLam, invLam2, zc) = (1 / damping, 1 / (damping * damping), z[c - 1])
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * chunk) { buf in
+            let g = buf.baseAddress!, t = g + chunk, h = t + chunk
+            var a = rows.lowerBound
+            while a < rows.upperBound {
+                let n = min(chunk, rows.upperBound - a)
                 ScalarKernels.widen(r + a, g, n)
-                if co > 0 {
-                    for (i, sl) in old.enumerated() { load(sl, from: a, count: n, into: h + i * n) }
-                    Double.gemv(transA: true, m: co, n: n, alpha: 1, a: h, lda: n, x: z, beta: 0, y: t)
-                } else {
-                    for e in 0..<n { t[e] = 0 }
+                for e in 0..<n { t[e] = zc * g[e] }
+                for (i, sl) in old.enumerated() {
+                    load(sl, from: a, count: n, into: h)
+                    Self.axpy(z[i], h, t, n)
                 }
-                store(slot, from: a, count: n, g)
-                for e in 0..<n { t[e] = g[e] * invLam - (t[e] + zc * g[e]) * invLam2 }
+                for e in 0..<n { t[e] = g[e] * invLam - t[e] * invLam2 }
                 ScalarKernels.narrow(t, r + a, n)
                 a += n
             }
         }
-        newest = slot
+    }
+
+    /// y[e] += α·x[e], eight lanes at a time.
+    @inline(__always)
+    static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y), va = SIMD8<Double>(repeating: alpha)
+        var e = 0
+        while e + 8 <= n {
+            let v = ry.loadUnaligned(fromByteOffset: 8 * e, as: SIMD8<Double>.self) + va * rx.loadUnaligned(fromByteOffset: 8 * e, as: SIMD8<Double>.self)
+            ry.storeBytes(of: v, toByteOffset: 8 * e, as: SIMD8<Double>.self)
+            e += 8
+        }
+        while e < n { y[e] += alpha * x[e]; e += 1 }
     }
 
     /// Σ a[e]·b[e] in Float64, two 8-lane accumulators (plain multiply-add: `addProduct` would call libm's

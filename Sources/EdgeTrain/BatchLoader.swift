@@ -13,6 +13,9 @@ public struct Batch: Sendable, Equatable {
 ///
 /// Each epoch visits the kept examples in a fresh order (Fisher–Yates with SplitMix64 seeded by
 /// seed ⊕ epoch), B at a time; a batch is padded to its longest example rounded up to a multiple of 8.
+/// With `groupByLength` (Hugging Face's `group_by_length`), each window of `lengthGroupWindow` batches of
+/// the shuffled order is sorted by length, cut into batches, and the batches are shuffled again: batches
+/// hold examples of similar length, so less of every step is padding, while the visiting order stays random.
 /// Examples longer than `maxSeq` are skipped and counted, never cut. The position (epoch, cursor) is the
 /// whole state, so a resumed run sees exactly the batches an uninterrupted one would.
 public struct BatchLoader: Sendable {
@@ -32,6 +35,10 @@ public struct BatchLoader: Sendable {
     /// the position is the same on every rank and the union of the shards is the single-process batch.
     public let shardIndex: Int
     public let shardCount: Int
+    /// Batches are formed from examples of similar length (see the type's documentation).
+    public let groupByLength: Bool
+    /// Batches per length-sorting window (Hugging Face's megabatch multiplier).
+    public static let lengthGroupWindow = 50
     /// Examples dropped for being longer than `maxSeq`.
     public let skippedTooLong: Int
     public private(set) var position = Position()
@@ -40,10 +47,10 @@ public struct BatchLoader: Sendable {
     /// Throws `TrainError.noUsableExamples` when every example is longer than `maxSeq` (or there are none).
     /// `batchSize` is per shard (per rank): a global batch holds `batchSize · shardCount` examples.
     public init(examples all: [TrainingExample], batchSize: Int, maxSeq: Int, seed: UInt64, padToken: Int32,
-                shard shardIndex: Int = 0, of shardCount: Int = 1) throws {
+                shard shardIndex: Int = 0, of shardCount: Int = 1, groupByLength: Bool = false) throws {
         precondition(batchSize >= 1 && maxSeq >= 2, "batch size and max sequence must be positive")
         precondition(shardCount >= 1 && (0..<shardCount).contains(shardIndex), "shard \(shardIndex) of \(shardCount)")
-        (self.shardIndex, self.shardCount) = (shardIndex, shardCount)
+        (self.shardIndex, self.shardCount, self.groupByLength) = (shardIndex, shardCount, groupByLength)
         let kept = all.filter { $0.count <= maxSeq && $0.targetCount > 0 }
         guard !kept.isEmpty else {
             throw TrainError.noUsableExamples(total: all.count, maxSeq: maxSeq,
@@ -55,7 +62,7 @@ public struct BatchLoader: Sendable {
         self.seed = seed
         self.padToken = padToken
         skippedTooLong = all.filter { $0.count > maxSeq }.count
-        order = Self.order(count: kept.count, seed: seed, epoch: 0)
+        order = makeOrder(epoch: 0)
     }
 
     /// Longest padded length any batch can have (for sizing training buffers).
@@ -63,17 +70,46 @@ public struct BatchLoader: Sendable {
 
     static func roundUp(_ n: Int) -> Int { (n + 7) / 8 * 8 }
 
-    static func order(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+    /// Mean tokens per example and the share of padding in the batches of one epoch (for the run's log).
+    public var paddingSummary: (meanTokens: Double, paddingFraction: Double) {
+        let order = makeOrder(epoch: 0), global = B * shardCount
+        var real = 0, padded = 0
+        for start in stride(from: 0, to: order.count, by: global) {
+            let lengths = order[start..<min(order.count, start + global)].map { examples[$0].count }
+            real += lengths.reduce(0, +)
+            padded += lengths.count * min(maxSeq, Self.roundUp(lengths.max()!))
+        }
+        return (Double(real) / Double(order.count), 1 - Double(real) / Double(max(padded, 1)))
+    }
+
+    static func shuffle(_ a: inout [Int], _ rng: inout SplitMix64) {
+        for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, rng.nextInt(below: i + 1)) }
+    }
+
+    /// The visiting order of one epoch: a seeded shuffle, then (with `groupByLength`) length grouping.
+    func makeOrder(epoch: Int) -> [Int] {
         var rng = SplitMix64(seed: seed ^ (0x9E37_79B9 &* UInt64(epoch + 1)))
-        var order = Array(0..<count)
-        for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
-        return order
+        var order = Array(0..<examples.count)
+        Self.shuffle(&order, &rng)
+        guard groupByLength else { return order }
+        let global = B * shardCount, window = global * Self.lengthGroupWindow
+        var grouped: [Int] = []
+        grouped.reserveCapacity(order.count)
+        for start in stride(from: 0, to: order.count, by: window) {
+            let chunk = order[start..<min(order.count, start + window)].enumerated()
+                .sorted { (examples[$0.element].count, $0.offset) > (examples[$1.element].count, $1.offset) }
+                .map(\.element)
+            var batches = Array(0..<((chunk.count + global - 1) / global))
+            Self.shuffle(&batches, &rng)
+            for b in batches { grouped += chunk[(b * global)..<min(chunk.count, (b + 1) * global)] }
+        }
+        return grouped
     }
 
     /// Moves to a saved position (resume).
     public mutating func seek(to p: Position) {
         position = p
-        order = Self.order(count: examples.count, seed: seed, epoch: p.epoch)
+        order = makeOrder(epoch: p.epoch)
     }
 
     /// The next batch (wrapping into the next epoch as needed).

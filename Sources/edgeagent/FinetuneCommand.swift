@@ -44,6 +44,8 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "Planner prompt style: compact, full or minimal.") var promptStyle = PlanningPrompt.Style.compact.rawValue
     @Option(help: "Directory of prompt templates.") var prompts: String?
     @Option(help: "Use only the first N examples.") var limit: Int?
+    @Flag(help: "Batch examples of similar length together (less padding; the order stays seeded and random).")
+    var groupByLength = false
     @Flag(help: "Recompute activations per layer in the backward pass (less memory).") var recompute = false
     @Flag(help: "Save weights as BF16.") var bf16 = false
     @Flag(help: "Continue from the run directory's checkpoint.") var resume = false
@@ -104,9 +106,14 @@ struct FinetuneCommand: ParsableCommand {
         bar.finish()
         let loader = try BatchLoader(examples: encoded, batchSize: batch, maxSeq: maxSeq, seed: seed,
                                      padToken: tok.tokenizer.padTokenId ?? tok.tokenizer.eosTokenId ?? 0,
-                                     shard: comm.rank, of: comm.size)
+                                     shard: comm.rank, of: comm.size, groupByLength: groupByLength)
         if lead && comm.isDistributed {
             FileHandle.standardError.write(Data("distributed: \(comm.size) ranks × batch \(batch) = global batch \(comm.size * batch), gradients all-reduced \(s.gradientCommunication.rawValue)\n".utf8))
+        }
+        if lead {
+            let (mean, padding) = loader.paddingSummary
+            FileHandle.standardError.write(Data(String(format: "data: %d examples, %.0f tokens each on average, %.0f%% of batch tokens are padding\n",
+                                                       loader.examples.count, mean, padding * 100).utf8))
         }
         if lead && loader.skippedTooLong > 0 {
             FileHandle.standardError.write(Data("note: skipped \(loader.skippedTooLong) of \(encoded.count) examples longer than --max-seq \(maxSeq)\n".utf8))

@@ -64,4 +64,20 @@ import Testing
             }
         }
     }
+
+    /// The real tiny model with the minimal planner prompt (which fits preset:tiny's context): schema-constrained
+    /// decoding makes even random weights emit a valid plan ending in join().
+    @Test func realModelConstrainedPlanIsValid() async throws {
+        var configuration = ServerHarness.configuration(maxTokensCap: 256)
+        configuration.promptStyle = .minimal
+        try await ServerHarness.withServer(configuration) { _, client in
+            let r = try await client.request("POST", "/v1/plan", json: ["query": "Text Sam that I'm late", "now": "2024-05-01 09:00"])
+            #expect(r.status == 200, "\(r.text)")
+            let json = try r.json()
+            #expect(json["constrained"] as? Bool == true)
+            #expect(json["valid"] as? Bool == true, "\(json["plan"] ?? "") → \(json["errors"] ?? "")")
+            let steps = try #require(json["steps"] as? [[String: Any]])
+            #expect(steps.last?["tool"] as? String == "join")
+        }
+    }
 }

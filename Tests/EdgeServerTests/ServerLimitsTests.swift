@@ -99,6 +99,34 @@ import Testing
         }
     }
 
+    /// `--parallel 2`: two run slots, each with its own KV cache. With one slot held, a request still runs in
+    /// the other at once (none waits), and greedy answers from concurrent slots equal the answer of one slot
+    /// alone (no state shared between slots).
+    @Test func parallelSlotsRunConcurrentlyWithSameAnswers() async throws {
+        try await ServerHarness.withServer(ServerHarness.configuration(maxQueue: 0, parallel: 2)) { server, client in
+            let alone = try await client.request("POST", "/v1/chat/completions", json: ServerHarness.chat("Hello there", maxTokens: 12))
+            #expect(alone.status == 200)
+            let expected = try content(alone)
+            let held = try await server.engine.admit()
+            let second = try await client.request("POST", "/v1/chat/completions", json: ServerHarness.chat("Hello there", maxTokens: 12))
+            #expect(second.status == 200, "the free slot answers while the other is held (max-queue 0): \(second.text)")
+            #expect(try content(second) == expected)
+            let health = try await client.request("GET", "/health").json()
+            #expect(health["parallel"] as? Int == 2 && health["running"] as? Int == 1)
+            await held.release()
+            async let a = client.request("POST", "/v1/chat/completions", json: ServerHarness.chat("Hello there", maxTokens: 12))
+            async let b = client.request("POST", "/v1/chat/completions", json: ServerHarness.chat("Hello there", maxTokens: 12))
+            let (ra, rb) = try await (a, b)
+            #expect(ra.status == 200 && rb.status == 200, "both slots admit at once: \(ra.status) \(rb.status)")
+            #expect(try content(ra) == expected && content(rb) == expected)
+        }
+    }
+
+    private func content(_ r: HTTPTestClient.Response) throws -> String {
+        let choices = try #require(try r.json()["choices"] as? [[String: Any]])
+        return try #require((choices.first?["message"] as? [String: Any])?["content"] as? String)
+    }
+
     /// A streaming client that goes away stops the generation long before `max_tokens`.
     @Test func clientDisconnectCancelsGeneration() async throws {
         try await ServerHarness.withServer(ServerHarness.configuration(maxTokensCap: 2000)) { server, client in
