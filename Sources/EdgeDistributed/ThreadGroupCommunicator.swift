@@ -72,20 +72,19 @@ public final class ThreadGroupCommunicator: GradientCommunicator, @unchecked Sen
 
     public func allreduceSum(_ x: inout [Float]) throws {
         lock.withLock { bytes += x.count * 4 }
-        try group.exchange(rank, &x, store: \.floats) { all in
-            var s = all[0]
-            for r in 1..<all.count { for i in s.indices { s[i] += all[r][i] } }
-            return s
-        }
+        try group.exchange(rank, &x, store: \.floats, combine: Self.rankOrderedSum)
     }
 
     public func allreduceSum(_ x: inout [Double]) throws {
         lock.withLock { bytes += x.count * 8 }
-        try group.exchange(rank, &x, store: \.doubles) { all in
-            var s = all[0]
-            for r in 1..<all.count { for i in s.indices { s[i] += all[r][i] } }
-            return s
-        }
+        try group.exchange(rank, &x, store: \.doubles, combine: Self.rankOrderedSum)
+    }
+
+    /// Σ over ranks, added in rank order (so every replica gets bitwise the same sum).
+    static func rankOrderedSum<T: AdditiveArithmetic>(_ all: [[T]]) -> [T] {
+        var s = all[0]
+        for r in 1..<all.count { for i in s.indices { s[i] += all[r][i] } }
+        return s
     }
 
     public func broadcast(_ x: inout [Float], root: Int) throws {

@@ -174,7 +174,7 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
         let chunks = (k + chunk - 1) / chunk, parts = min(Threads.count, chunks)
         let width = c + co
         var partial = [Double](repeating: 0, count: parts * width)
-        let me = self, rr = UnsafeSendable(r)
+        let me = self, rr = UnsafeSendable(r)   // read-only snapshot of the stored vectors for both passes
         partial.withUnsafeMutableBufferPointer { out in
             let out = UnsafeSendable(out.baseAddress!)
             parallelFor(parts) { p0, p1 in
@@ -204,11 +204,10 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
         }
         let z = try choleskySolve(cholesky(sm), Tensor64(shape: [c], scalars: y)).scalars
         // Pass 2, per range of rows: g̃ = g/λ − (Hᵀz_old + z_c·g)/λ².
-        let history = self
         parallelFor(parts) { p0, p1 in
             for p in p0..<p1 {
                 let (lo, hi) = Self.range(part: p, of: parts, chunks: chunks, chunk: chunk, length: k)
-                history.applyNatural(rr.value, rows: lo..<hi, old: old, z: z)
+                me.applyNatural(rr.value, rows: lo..<hi, old: old, z: z)
             }
         }
         newest = slot

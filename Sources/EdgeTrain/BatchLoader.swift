@@ -70,9 +70,9 @@ public struct BatchLoader: Sendable {
 
     static func roundUp(_ n: Int) -> Int { (n + 7) / 8 * 8 }
 
-    /// Mean tokens per example and the share of padding in the batches of one epoch (for the run's log).
+    /// Mean tokens per example and the share of padding in the batches of the current epoch (for the run's log).
     public var paddingSummary: (meanTokens: Double, paddingFraction: Double) {
-        let order = makeOrder(epoch: 0), global = B * shardCount
+        let global = B * shardCount
         var real = 0, padded = 0
         for start in stride(from: 0, to: order.count, by: global) {
             let lengths = order[start..<min(order.count, start + global)].map { examples[$0].count }

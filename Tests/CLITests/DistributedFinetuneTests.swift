@@ -11,25 +11,26 @@ import Testing
     static let mpiFlags = ["-np", "2", "--oversubscribe"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
 
     /// Short examples (one call + join, a one-word system prompt: ~100 byte tokens each) so that the six
-    /// debug-build runs take seconds: the data file and prompt directory are written once per process.
-    static let fixture: (data: String, prompts: String) = {
+    /// debug-build runs take seconds: each run (re)writes the data file and prompt directory of this process.
+    static func fixture() throws -> (data: String, prompts: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dist-fixture-\(getpid())")
-        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let names = ["Sam", "Ming", "Eva", "Ali", "Jo", "Kim", "Lea", "Max", "Noa", "Ola", "Pia", "Raj", "Sia", "Tom", "Uma", "Vic"]
         let lines = names.enumerated().map { i, n in
             let (tool, verb) = i % 2 == 0 ? ("get_phone_number", "Call") : ("get_email_address", "Email")
             let plan = "1. \(tool)(\\\"\(n)\\\")\\n2. join()\\n<END_OF_PLAN>"
             return #"{"id":"s\#(i)","now":"2025-01-01 08:00","query":"\#(verb) \#(n)","plan":"\#(plan)","source":"test","tools":["\#(tool)"]}"#
         }
-        try! (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("short.jsonl"), atomically: true, encoding: .utf8)
-        try! "Plan {{today}}".write(to: dir.appendingPathComponent("planner_minimal.txt"), atomically: true, encoding: .utf8)
-        try! "Question: {{query}}".write(to: dir.appendingPathComponent("planner_user.txt"), atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("short.jsonl"), atomically: true, encoding: .utf8)
+        try "Plan {{today}}".write(to: dir.appendingPathComponent("planner_minimal.txt"), atomically: true, encoding: .utf8)
+        try "Question: {{query}}".write(to: dir.appendingPathComponent("planner_user.txt"), atomically: true, encoding: .utf8)
         return (dir.appendingPathComponent("short.jsonl").path, dir.path)
-    }()
+    }
 
     /// Options every run shares: 20 steps of 4 sequences (one process) = 2 ranks × 2, one BLAS thread per process.
-    static func common(out: String) -> [String] {
-        ["finetune", "--model", "preset:tiny", "--data", fixture.data, "--prompts", fixture.prompts, "--prompt-style", "minimal",
+    static func common(out: String) throws -> [String] {
+        let fixture = try fixture()
+        return ["finetune", "--model", "preset:tiny", "--data", fixture.data, "--prompts", fixture.prompts, "--prompt-style", "minimal",
          "--steps", "20", "--max-seq", "128", "--lr", "3e-3", "--warmup", "2", "--threads", "1", "--save-every", "0", "--out", out]
     }
 
@@ -163,7 +164,7 @@ import Testing
     static func faultedRun(out: String, extra: [String] = [], fault: (Int32) -> Void) throws -> (Int32, String, Double)? {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: mpirun!)
-        p.arguments = mpiFlags + [CLI.binary.path] + common(out: out).map { $0 == "20" ? "100000" : $0 }
+        p.arguments = mpiFlags + [CLI.binary.path] + (try common(out: out)).map { $0 == "20" ? "100000" : $0 }
             + ["--optimizer", "adamw", "--batch", "2", "--distributed", "mpi", "--save-every", "3"] + extra
         let err = Pipe()
         p.standardOutput = FileHandle.nullDevice

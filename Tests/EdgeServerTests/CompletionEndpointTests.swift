@@ -54,8 +54,7 @@ import Testing
     /// the usage chunk when asked, then `[DONE]`.
     @Test func chatStreamingMatchesWholeAnswer() async throws {
         try await ServerHarness.withServer { _, client in
-            let whole = try await client.request("POST", "/v1/chat/completions", json: ServerHarness.chat(maxTokens: 12)).json()
-            let wholeText = ((whole["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
+            let wholeText = try await client.request("POST", "/v1/chat/completions", json: ServerHarness.chat(maxTokens: 12)).chatContent()
             let r = try await client.request("POST", "/v1/chat/completions",
                                              json: ServerHarness.chat(maxTokens: 12, extra: ["stream": true,
                                                                                              "stream_options": ["include_usage": true]]))
@@ -99,13 +98,9 @@ import Testing
     @Test func seededSamplingAndTextCompletions() async throws {
         try await ServerHarness.withServer { _, client in
             let body = ServerHarness.chat(maxTokens: 10, extra: ["temperature": 1.0, "top_p": 0.9, "seed": 42])
-            let a = try await client.request("POST", "/v1/chat/completions", json: body).text
-            let b = try await client.request("POST", "/v1/chat/completions", json: body).text
-            func content(_ s: String) -> String? {
-                let j = try? JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any]
-                return ((j?["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
-            }
-            #expect(content(a) != nil && content(a) == content(b))
+            let a = try await client.request("POST", "/v1/chat/completions", json: body).chatContent()
+            let b = try await client.request("POST", "/v1/chat/completions", json: body).chatContent()
+            #expect(a != nil && a == b)
 
             let c = try await client.request("POST", "/v1/completions",
                                              json: ["model": ServerHarness.modelId, "prompt": "Once upon", "max_tokens": 5, "temperature": 0])

@@ -21,6 +21,10 @@ struct HTTPTestClient: Sendable {
             guard let o = try JSONSerialization.jsonObject(with: body) as? [String: Any] else { throw TestClientError.notJSON(text) }
             return o
         }
+        /// `choices[0].message.content` of a chat completion body (nil when absent).
+        func chatContent() throws -> String? {
+            ((try json()["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
+        }
         /// `data:` payloads of a server-sent-events body, in order.
         var events: [String] {
             text.components(separatedBy: "\n\n").compactMap { block in

@@ -106,11 +106,11 @@ import Testing
         try await ServerHarness.withServer(ServerHarness.configuration(maxQueue: 0, parallel: 2)) { server, client in
             let alone = try await client.request("POST", "/v1/chat/completions", json: ServerHarness.chat("Hello there", maxTokens: 12))
             #expect(alone.status == 200)
-            let expected = try content(alone)
+            let expected = try #require(try alone.chatContent())
             let held = try await server.engine.admit()
             let second = try await client.request("POST", "/v1/chat/completions", json: ServerHarness.chat("Hello there", maxTokens: 12))
             #expect(second.status == 200, "the free slot answers while the other is held (max-queue 0): \(second.text)")
-            #expect(try content(second) == expected)
+            #expect(try second.chatContent() == expected)
             let health = try await client.request("GET", "/health").json()
             #expect(health["parallel"] as? Int == 2 && health["running"] as? Int == 1)
             await held.release()
@@ -118,13 +118,8 @@ import Testing
             async let b = client.request("POST", "/v1/chat/completions", json: ServerHarness.chat("Hello there", maxTokens: 12))
             let (ra, rb) = try await (a, b)
             #expect(ra.status == 200 && rb.status == 200, "both slots admit at once: \(ra.status) \(rb.status)")
-            #expect(try content(ra) == expected && content(rb) == expected)
+            #expect(try ra.chatContent() == expected && rb.chatContent() == expected)
         }
-    }
-
-    private func content(_ r: HTTPTestClient.Response) throws -> String {
-        let choices = try #require(try r.json()["choices"] as? [[String: Any]])
-        return try #require((choices.first?["message"] as? [String: Any])?["content"] as? String)
     }
 
     /// A streaming client that goes away stops the generation long before `max_tokens`.
