@@ -61,84 +61,49 @@ static float dot_q_scalar(int format, const uint8_t *w, const int8_t *xq, const 
 }
 
 #if defined(__x86_64__)
-#define EK_TARGET __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
+// Helpers need only AVX2, so both the AVX2 and the AVX-512 kernels can inline them.
+#define EK_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define EK_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 
-EK_TARGET static inline float h2f(const uint8_t *p) { return _cvtsh_ss(rd16(p)); }
+EK_AVX2 static inline float h2f(const uint8_t *p) { return _cvtsh_ss(rd16(p)); }
 
-EK_TARGET static inline __m256i nibbles(const uint8_t *qs) {
+EK_AVX2 static inline __m256i nibbles(const uint8_t *qs) {
     __m128i raw = _mm_loadu_si128((const __m128i *)qs);
     __m128i lo = _mm_and_si128(raw, _mm_set1_epi8(15));
     __m128i hi = _mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(15));
     return _mm256_set_m128i(hi, lo);   // elements 0..15 = low nibbles, 16..31 = high nibbles
 }
 
-EK_TARGET static inline float hsum256(__m256 acc) {
+EK_AVX2 static inline float hsum256(__m256 acc) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
     s = _mm_hadd_ps(s, s);
     s = _mm_hadd_ps(s, s);
     return _mm_cvtss_f32(s);
 }
 
-// Four rows at a time share each block of x (loaded once); per block: one dpbusd per row and one fmadd with
-// the per-row scale d_w·d_x. Q4_1's offset term m_w·(d_x·Σq_x) is accumulated in scalar.
-EK_TARGET static void dot4_q_vnni(int format, const uint8_t *w, size_t row_bytes, const int8_t *xq, const float *xd,
-                                  const float *xs, int nb, float *out) {
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    float extra[4] = {0, 0, 0, 0};
-    const int bb = format == EK_Q8_0 ? 34 : format == EK_Q4_0 ? 18 : 20;
-    for (int b = 0; b < nb; b++) {
-        __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + 32 * b));
-        __m256i xsum8 = _mm256_setzero_si256();
-        if (format == EK_Q4_0) xsum8 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(8), xv);
-        for (int r = 0; r < 4; r++) {
-            const uint8_t *p = w + r * row_bytes + (size_t)b * bb;
-            __m256i isum;
-            if (format == EK_Q8_0) {
-                __m256i wv = _mm256_loadu_si256((const __m256i *)(p + 2));
-                isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(wv), _mm256_sign_epi8(xv, wv));
-            } else if (format == EK_Q4_0) {
-                isum = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), nibbles(p + 2), xv), xsum8);
-            } else {
-                isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), nibbles(p + 4), xv);
-                extra[r] += h2f(p + 2) * xs[b];
-            }
-            acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(h2f(p) * xd[b]), acc[r]);
-        }
-    }
-    for (int r = 0; r < 4; r++) out[r] = hsum256(acc[r]) + extra[r];
+// u8·s8 dot products of 4-byte groups into 8 int32 lanes. AVX2 has no dpbusd: maddubs forms int16 pair sums
+// (no saturation here: |u| ≤ 128 and |s| ≤ 127 give at most 32,512) and madd with ones widens them, as llama.cpp.
+EK_AVX2 static inline __m256i dpbusd_avx2(__m256i u, __m256i s) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+}
+EK_AVX512 static inline __m256i dpbusd_vnni(__m256i u, __m256i s) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
 }
 
-EK_TARGET static float dot_q_vnni(int format, const uint8_t *w, const int8_t *xq, const float *xd, const float *xs, int nb) {
-    __m256 acc = _mm256_setzero_ps();
-    float extra = 0;
-    for (int b = 0; b < nb; b++) {
-        __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + 32 * b));
-        __m256i isum;
-        float scale;
-        if (format == EK_Q8_0) {
-            const uint8_t *p = w + 34 * b;
-            __m256i wv = _mm256_loadu_si256((const __m256i *)(p + 2));
-            // s8·s8 via u8·s8: |w| · sign(x, w)
-            isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(wv), _mm256_sign_epi8(xv, wv));
-            scale = h2f(p) * xd[b];
-        } else if (format == EK_Q4_0) {
-            const uint8_t *p = w + 18 * b;
-            // Σ(q−8)x = Σ q·x − 8·Σ x
-            isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), nibbles(p + 2), xv);
-            isum = _mm256_sub_epi32(isum, _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(8), xv));
-            scale = h2f(p) * xd[b];
-        } else {
-            const uint8_t *p = w + 20 * b;
-            isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), nibbles(p + 4), xv);
-            scale = h2f(p) * xd[b];
-            extra += h2f(p + 2) * xs[b];
-        }
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(scale), acc);
-    }
-    return hsum256(acc) + extra;
-}
+// The quantized dot kernels, once per instruction set (dotq_body.h is written against EK_DPBUSD).
+#define EK_KERNEL EK_AVX512
+#define EK_DPBUSD dpbusd_vnni
+#define EK_NAME(n) n##_vnni
+#include "dotq_body.h"
+#undef EK_KERNEL
+#undef EK_DPBUSD
+#undef EK_NAME
+#define EK_KERNEL EK_AVX2
+#define EK_DPBUSD dpbusd_avx2
+#define EK_NAME(n) n##_avx2
+#include "dotq_body.h"
 
-EK_TARGET static float dot_f32_avx512(const float *a, const float *x, int n) {
+EK_AVX512 static float dot_f32_avx512(const float *a, const float *x, int n) {
     __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
     int i = 0;
     for (; i + 64 <= n; i += 64) {
@@ -152,32 +117,60 @@ EK_TARGET static float dot_f32_avx512(const float *a, const float *x, int n) {
     for (; i < n; i++) s += a[i] * x[i];
     return s;
 }
+
+EK_AVX2 static float dot_f32_avx2(const float *a, const float *x, int n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(x + i + 16), a2);
+        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(x + i + 24), a3);
+    }
+    for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(x + i), a0);
+    float s = hsum256(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    for (; i < n; i++) s += a[i] * x[i];
+    return s;
+}
 #endif
 
-static int has_vnni = -1;
+static int detected = -1, limit = 2;
 
-void ek_force_scalar(int on) { has_vnni = on ? 0 : -1; }
+void ek_limit_simd(int level) { limit = level < 0 ? 2 : level; }
+void ek_force_scalar(int on) { ek_limit_simd(on ? 0 : -1); }
 
-int ek_has_avx512_vnni(void) {
-    if (has_vnni < 0) {
+int ek_simd_level(void) {
+    if (detected < 0) {
 #if defined(__x86_64__)
         __builtin_cpu_init();
-        has_vnni = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                   __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni")) detected = 2;
+        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) detected = 1;
+        else detected = 0;
 #else
-        has_vnni = 0;
+        detected = 0;
 #endif
     }
-    return has_vnni;
+    return detected < limit ? detected : limit;
 }
+
+int ek_has_avx512_vnni(void) { return ek_simd_level() == 2; }
 
 void ek_matvec_q(int format, const uint8_t *w, size_t row_bytes, int r0, int r1,
                  const int8_t *xq, const float *xd, const float *xs, int nblocks, float *y) {
 #if defined(__x86_64__)
-    if (ek_has_avx512_vnni()) {
+    int level = ek_simd_level();
+    if (level > 0) {
         int r = r0;
-        for (; r + 4 <= r1; r += 4) dot4_q_vnni(format, w + (size_t)r * row_bytes, row_bytes, xq, xd, xs, nblocks, y + r);
-        for (; r < r1; r++) y[r] = dot_q_vnni(format, w + (size_t)r * row_bytes, xq, xd, xs, nblocks);
+        for (; r + 4 <= r1; r += 4) {
+            const uint8_t *rows = w + (size_t)r * row_bytes;
+            if (level == 2) dot4_q_vnni(format, rows, row_bytes, xq, xd, xs, nblocks, y + r);
+            else dot4_q_avx2(format, rows, row_bytes, xq, xd, xs, nblocks, y + r);
+        }
+        for (; r < r1; r++) {
+            const uint8_t *row = w + (size_t)r * row_bytes;
+            y[r] = level == 2 ? dot_q_vnni(format, row, xq, xd, xs, nblocks) : dot_q_avx2(format, row, xq, xd, xs, nblocks);
+        }
         return;
     }
 #endif
@@ -186,8 +179,13 @@ void ek_matvec_q(int format, const uint8_t *w, size_t row_bytes, int r0, int r1,
 
 void ek_matvec_f32(const float *w, int cols, int r0, int r1, const float *x, float *y) {
 #if defined(__x86_64__)
-    if (ek_has_avx512_vnni()) {
+    int level = ek_simd_level();
+    if (level == 2) {
         for (int r = r0; r < r1; r++) y[r] = dot_f32_avx512(w + (size_t)r * cols, x, cols);
+        return;
+    }
+    if (level == 1) {
+        for (int r = r0; r < r1; r++) y[r] = dot_f32_avx2(w + (size_t)r * cols, x, cols);
         return;
     }
 #endif

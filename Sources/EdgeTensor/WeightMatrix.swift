@@ -97,8 +97,8 @@ public struct WeightMatrix: Sendable {
         }
     }
 
-    /// y = W·x for one vector, split over threads by rows (C kernels: AVX-512 F32 dot products; for block
-    /// formats x is first quantized to int8 per 32-block and rows use VNNI integer dot products, as llama.cpp).
+    /// y = W·x for one vector, split over threads by rows (C kernels: AVX-512 or AVX2 F32 dot products; for block
+    /// formats x is first quantized to int8 per 32-block and rows use VNNI or AVX2 integer dot products, as llama.cpp).
     public func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         let xs = UnsafeSendable(x), ys = UnsafeSendable(y)
         let cols = self.cols, rows = self.rows

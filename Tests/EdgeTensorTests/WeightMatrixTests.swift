@@ -28,6 +28,8 @@ func randomBlocks(_ format: BlockFormat, rows: Int, cols: Int, rng: inout SplitM
 }
 
 @Suite(.serialized) struct WeightMatrixTests {
+    /// The kernel sets this CPU runs, best first, down to the scalar fallback (2 AVX-512 VNNI, 1 AVX2, 0 scalar).
+    static let simdLevels: [Int32] = Array((0...ek_simd_level()).reversed())
     @Test func dequantizedRowsFollowTheLayout() {
         // One Q4_1 block: d = 0.5, m = -1, byte j = (hi j%16, lo (j+1)%16).
         var block: [UInt8] = [0x00, 0x38, 0x00, 0xBC]   // f16 0.5, f16 -1
@@ -58,14 +60,20 @@ func randomBlocks(_ format: BlockFormat, rows: Int, cols: Int, rng: inout SplitM
         let dense = w.dequantized()
         let x = Tensor.uniform([cols], rng: &rng)
         let ref = TestSupport.naiveMatmul(dense, x.reshaped([cols, 1])).reshaped([rows])
-        for forceScalar in [false, true] {
-            ek_force_scalar(forceScalar ? 1 : 0)
-            defer { ek_force_scalar(0) }
+        var results: [[Float]] = []
+        for level in Self.simdLevels {
+            ek_limit_simd(level)
+            defer { ek_limit_simd(-1) }
             var y = [Float](repeating: 0, count: rows)
             x.withUnsafeBufferPointer { w.matvec($0.baseAddress!, &y) }
             let err = Tensor64(Tensor(shape: [rows], scalars: y)).maxAbsDiff(ref)
             let scale = ref.scalars.map(abs).max()!
-            #expect(err / scale < 0.02, "\(format) scalar=\(forceScalar): relative error \(err / scale)")
+            #expect(err / scale < 0.02, "\(format) SIMD level \(level): relative error \(err / scale)")
+            results.append(y)
+        }
+        // Every instruction set computes the same integer block sums; only the float accumulation order differs.
+        for y in results.dropFirst() {
+            for r in 0..<rows { #expect(abs(y[r] - results[0][r]) <= 1e-4 * max(1, abs(results[0][r])), "\(format) row \(r)") }
         }
     }
 
@@ -92,9 +100,9 @@ func randomBlocks(_ format: BlockFormat, rows: Int, cols: Int, rng: inout SplitM
         var y = Tensor(zeros: [3, rows])
         x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { w.apply(px.baseAddress!, $0.baseAddress!, T: 3) } }
         #expect(Tensor64(y).maxAbsDiff(ref) < 1e-4)
-        for forceScalar in [false, true] {
-            ek_force_scalar(forceScalar ? 1 : 0)
-            defer { ek_force_scalar(0) }
+        for level in Self.simdLevels {
+            ek_limit_simd(level)
+            defer { ek_limit_simd(-1) }
             var y1 = [Float](repeating: 0, count: rows)
             x.withUnsafeBufferPointer { w.matvec($0.baseAddress!, &y1) }
             for r in 0..<rows { #expect(abs(Double(y1[r]) - ref[0, r]) < 1e-4) }

@@ -1,5 +1,5 @@
 // Hand-written CPU kernels for decode (matrix-vector) on quantized and F32 weights.
-// x86-64: AVX-512 (+VNNI) paths chosen at run time by CPUID, with portable scalar fallbacks.
+// x86-64: AVX-512 VNNI or AVX2 paths chosen at run time by CPUID, with portable scalar fallbacks.
 // Block layouts are llama.cpp's (see EdgeTensor/BlockFormat.swift). Activations are quantized per block
 // of 32 to int8 ("Q8"): xq[32·b + j] = round(x / xd[b]), xd[b] = max|x| / 127, xs[b] = xd[b]·Σ_j xq[32·b + j].
 #pragma once
@@ -13,6 +13,10 @@ enum { EK_Q8_0 = 0, EK_Q4_0 = 1, EK_Q4_1 = 2 };
 
 /// 1 when the AVX-512 VNNI kernels are in use on this CPU, 0 for the scalar fallbacks.
 int ek_has_avx512_vnni(void);
+/// The kernels in use: 2 AVX-512 VNNI, 1 AVX2 + FMA + F16C, 0 scalar.
+int ek_simd_level(void);
+/// Tests only: caps ek_simd_level() at `level` (0 scalar, 1 AVX2, 2 AVX-512); a negative level removes the cap.
+void ek_limit_simd(int level);
 /// Tests only: 1 forces the scalar fallbacks, 0 restores CPU detection.
 void ek_force_scalar(int on);
 
