@@ -20,6 +20,7 @@ MODEL=${MODEL:-models/SmolLM2-135M-Instruct.Q4_1.gguf}
 RUN=${RUN:-runs/default}
 TRAIN=${TRAIN:-datasets/train.jsonl}
 TEST=${TEST:-datasets/test.jsonl}
+UNSEEN=${UNSEEN:-datasets/unseen.jsonl}
 STEPS=${STEPS:-160}
 BATCH=${BATCH:-8}
 LR=${LR:-1e-3}
@@ -28,8 +29,8 @@ EVAL_LIMIT=${EVAL_LIMIT:-1000}
 
 start=$(date +%s)
 [ "$MODEL" != models/SmolLM2-135M-Instruct.Q4_1.gguf ] || $bin model fetch --dir models
-if [ ! -f "$TRAIN" ] || [ ! -f "$TEST" ]; then
-    $bin data generate --count 12000 --seed 0 --out "$TRAIN" --test-out "$TEST"
+if [ ! -f "$TRAIN" ] || [ ! -f "$TEST" ] || [ ! -f "$UNSEEN" ]; then
+    $bin data generate --count 12000 --seed 0 --out "$TRAIN" --test-out "$TEST" --unseen-out "$UNSEEN"
 fi
 
 if [ -f "$RUN/summary.json" ]; then

@@ -2,49 +2,58 @@
 /// chains and fan-outs, every tool covered, gold plans in TinyAgent's exact plan conventions.
 ///
 /// Templates: each phrasing of each intent is one template, id `<intent>/<k>`. A fixed fifth of every
-/// intent's phrasings (chosen by a stable hash of the id, independent of the seed) are *test templates*;
-/// the rest are train templates. An example is made from templates of one split only, so a test request
-/// is never a re-filled copy of a training phrasing. `source` records the template ids
-/// (`synthetic:<intent>/<k>` or `synthetic:<a>/<k>+<b>/<m>` for two requests in one), from which
-/// ``split(ofSource:)`` recovers the split.
+/// intent's phrasings (chosen by a stable hash of the id, independent of the seed) are *unseen templates*;
+/// the rest are train templates. An example is made from templates of one kind only. `source` records the
+/// template ids (`synthetic:<intent>/<k>` or `synthetic:<a>/<k>+<b>/<m>` for two requests in one).
+///
+/// Three splits, all recoverable from an example alone (``split(of:testFraction:)``):
+/// - `unseen`: requests phrased by unseen templates, which training never sees (a test of new wordings);
+/// - `test`: held-out requests of train templates: a stable hash of the request text puts a fixed share of
+///   them (`testFraction`) here. Requests are unique across the whole output, so a test request never occurs
+///   in training, but its phrasing may (as in TinyAgent, whose test set is drawn like its training set);
+/// - `train`: the rest.
 ///
 /// Deterministic: example i draws from its own SplitMix64 stream derived from (seed, i), so the same
 /// seed gives the same bytes on every platform.
 public struct DataGenerator: Sendable {
-    /// Which side of the train/test split.
-    public enum Split: String, Sendable, Codable, CaseIterable { case train, test }
+    /// Which split an example belongs to (see the type's documentation).
+    public enum Split: String, Sendable, Codable, CaseIterable { case train, test, unseen }
 
     public struct Options: Sendable, Equatable {
         public var count: Int
         public var seed: UInt64
-        /// Fraction of examples drawn from test templates.
+        /// Fraction of the train-template requests held out as the test split.
         public var testFraction: Double
+        /// Fraction of examples drawn from unseen templates.
+        public var unseenFraction: Double
         /// Fraction of examples that join two requests ("… and also …").
         public var compoundFraction: Double
 
-        public init(count: Int, seed: UInt64 = 0, testFraction: Double = 0.1, compoundFraction: Double = 0.15) {
+        public init(count: Int, seed: UInt64 = 0, testFraction: Double = 0.1, unseenFraction: Double = 0.1,
+                    compoundFraction: Double = 0.15) {
             self.count = count
             self.seed = seed
             self.testFraction = testFraction
+            self.unseenFraction = unseenFraction
             self.compoundFraction = compoundFraction
         }
     }
 
-    /// The share of each intent's phrasings reserved for the test split.
-    public static let testTemplateShare = 0.2
+    /// The share of each intent's phrasings reserved for the unseen split.
+    public static let unseenTemplateShare = 0.2
     /// Most steps in a generated plan, `join` excluded.
     public static let maxSteps = 6
 
     static let intents: [DataGenIntent] =
         DataGenIntentsMessages.all + DataGenIntentsDocuments.all + DataGenIntentsSchedule.all
 
-    /// Per intent: phrasing indices of each split.
+    /// Per intent: phrasing indices of the train and the unseen templates.
     static let splitPhrasings: [[Split: [Int]]] = intents.map { intent in
         let n = intent.phrasings.count
         let order = (0..<n).sorted { stableHash("\(intent.name)/\($0)") < stableHash("\(intent.name)/\($1)") }
-        let testCount = max(1, Int((Double(n) * testTemplateShare).rounded()))
-        let test = Set(order.prefix(testCount))
-        return [.test: (0..<n).filter { test.contains($0) }, .train: (0..<n).filter { !test.contains($0) }]
+        let unseenCount = max(1, Int((Double(n) * unseenTemplateShare).rounded()))
+        let unseen = Set(order.prefix(unseenCount))
+        return [.unseen: (0..<n).filter { unseen.contains($0) }, .train: (0..<n).filter { !unseen.contains($0) }]
     }
 
     /// Every template id, `<intent>/<k>`.
@@ -55,17 +64,31 @@ public struct DataGenerator: Sendable {
     /// Intent names.
     public static var intentNames: [String] { intents.map(\.name) }
 
-    /// The split of one template id, nil if unknown.
+    /// The kind of one template id, `.train` or `.unseen`; nil if unknown.
     public static func split(ofTemplate id: String) -> Split? {
         let parts = id.split(separator: "/")
         guard parts.count == 2, let k = Int(parts[1]),
               let i = intents.firstIndex(where: { $0.name == parts[0] }) else { return nil }
-        if splitPhrasings[i][.test]?.contains(k) == true { return .test }
+        if splitPhrasings[i][.unseen]?.contains(k) == true { return .unseen }
         return k < intents[i].phrasings.count ? .train : nil
     }
 
-    /// The split of an example from its `source` (`synthetic:a/1` or `synthetic:a/1+b/2`); nil when the
-    /// source is not synthetic or names unknown templates.
+    /// The split of an example: `.unseen` when its templates are unseen ones, else `.test` or `.train` by a
+    /// stable hash of the request text (`testFraction` of them are test); nil when the source is not synthetic,
+    /// names unknown templates or mixes kinds.
+    public static func split(of example: DatasetExample, testFraction: Double = 0.1) -> Split? {
+        guard let kind = split(ofSource: example.source) else { return nil }
+        if kind == .unseen { return .unseen }
+        return isHeldOut(example.query, testFraction) ? .test : .train
+    }
+
+    /// Whether a request of a train template is held out: its FNV-1a hash, as a fraction of 2⁶⁴, is below `fraction`.
+    static func isHeldOut(_ query: String, _ fraction: Double) -> Bool {
+        Double(stableHash(query) >> 11) * 0x1.0p-53 < fraction
+    }
+
+    /// The template kind of an example's `source` (`synthetic:a/1` or `synthetic:a/1+b/2`): `.train` or
+    /// `.unseen`; nil when the source is not synthetic, names unknown templates or mixes kinds.
     public static func split(ofSource source: String) -> Split? {
         guard source.hasPrefix("synthetic:") else { return nil }
         let ids = source.dropFirst("synthetic:".count).split(separator: "+").map(String.init)
@@ -77,6 +100,9 @@ public struct DataGenerator: Sendable {
     public let options: Options
 
     public init(_ options: Options) { self.options = options }
+
+    /// The split of one of this generator's examples (``split(of:testFraction:)`` with the options' fraction).
+    public func split(_ example: DatasetExample) -> Split? { Self.split(of: example, testFraction: options.testFraction) }
 
     /// All examples, in order. `progress(done, total)` is called every 1,000 examples and at the end.
     public func generate(progress: (Int, Int) -> Void = { _, _ in }) -> [DatasetExample] {
@@ -102,7 +128,7 @@ public struct DataGenerator: Sendable {
 
     /// One example, or nil when a combination came out longer than ``maxSteps``.
     func example(index: Int, rng: inout SplitMix64) -> DatasetExample? {
-        let split: Split = rng.chance(options.testFraction) ? .test : .train
+        let split: Split = rng.chance(options.unseenFraction) ? .unseen : .train
         let now = DataGenDates.now(&rng)
         let first = pickTemplate(split, &rng)
         var ctx = DataGenContext(rng: rng, now: now, phrasing: Self.intents[first.intent].phrasings[first.k])

@@ -58,7 +58,7 @@ public struct DatasetStats: Sendable, Equatable, Codable {
             if Self.hasParallelSteps(deps) { withParallelSteps += 1 }
             let kind = e.source.split(separator: ":").first.map(String.init) ?? e.source
             bySource[kind, default: 0] += 1
-            bySplit[DataGenerator.split(ofSource: e.source)?.rawValue ?? "unknown", default: 0] += 1
+            bySplit[DataGenerator.split(of: e)?.rawValue ?? "unknown", default: 0] += 1
             if let t = e.template {
                 for id in t.split(separator: "+") {
                     templateSet.insert(String(id))

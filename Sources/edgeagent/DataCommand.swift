@@ -14,33 +14,45 @@ struct DataCommand: ParsableCommand {
     enum Defaults {
         static let seed: UInt64 = 0
         static let testFraction = 0.1
+        static let unseenFraction = 0.1
     }
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write synthetic TinyAgent-style examples (seeded, deterministic).",
             discussion: """
-                With --test-out, examples from train templates go to --out and examples from test templates
-                to --test-out; without it, --out gets both (split later with `data split`).
+                Three splits (datasets/README.md): train; test, held-out requests of the train templates (a stable
+                hash of the request text picks --test-fraction of them); unseen, requests phrased by templates
+                training never sees (--unseen-fraction of all examples). With --test-out (and --unseen-out) each
+                split goes to its own file; without --unseen-out no unseen requests are made. Without --test-out,
+                --out gets every example (split later with `data split`).
                 """)
 
-        @Option(help: "Number of examples (train and test together).")
+        @Option(help: "Number of examples (all splits together).")
         var count: Int
         @Option(help: "Random seed; the same seed gives the same file.")
         var seed: UInt64 = Defaults.seed
         @Option(help: "Output JSONL file (the train split when --test-out is given).")
         var out: String
-        @Option(help: "Write test-template examples to this file instead of --out.")
+        @Option(help: "Write the test split (held-out requests of train templates) to this file instead of --out.")
         var testOut: String?
-        @Option(help: "Fraction of examples drawn from test templates.")
+        @Option(help: "Write the unseen split (requests phrased by held-out templates) to this file.")
+        var unseenOut: String?
+        @Option(help: "Fraction of train-template requests held out as the test split.")
         var testFraction: Double = Defaults.testFraction
+        @Option(help: "Fraction of examples phrased by unseen templates (with --unseen-out, or without --test-out).")
+        var unseenFraction: Double = Defaults.unseenFraction
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
             guard (0...1).contains(testFraction) else { throw ValidationError("--test-fraction must be in [0, 1], got \(testFraction)") }
+            guard (0...1).contains(unseenFraction) else { throw ValidationError("--unseen-fraction must be in [0, 1], got \(unseenFraction)") }
+            guard unseenOut == nil || testOut != nil else { throw ValidationError("--unseen-out needs --test-out") }
             let start = Date()
-            let generator = DataGenerator(.init(count: count, seed: seed, testFraction: testFraction))
+            let makesUnseen = unseenOut != nil || testOut == nil
+            let generator = DataGenerator(.init(count: count, seed: seed, testFraction: testFraction,
+                                                unseenFraction: makesUnseen ? unseenFraction : 0))
             let showProgress = !output.json && isatty(2) != 0
             let examples = generator.generate { done, total in
                 if showProgress { Console.status("data generate: \(done)/\(total)") }
@@ -48,11 +60,12 @@ struct DataCommand: ParsableCommand {
             if showProgress { Console.clearStatus() }
             var files: [String: Int] = [:]
             if let testOut {
-                let test = examples.filter { DataGenerator.split(ofSource: $0.source) == .test }
-                let train = examples.filter { DataGenerator.split(ofSource: $0.source) != .test }
-                try JSONLines.write(train, to: out)
-                try JSONLines.write(test, to: testOut)
-                files = [out: train.count, testOut: test.count]
+                let parts = Dictionary(grouping: examples) { generator.split($0) ?? .train }
+                let outputs: [(String?, DataGenerator.Split)] = [(out, .train), (testOut, .test), (unseenOut, .unseen)]
+                for case let (path?, split) in outputs {
+                    try JSONLines.write(parts[split] ?? [], to: path)
+                    files[path] = parts[split]?.count ?? 0
+                }
             } else {
                 try JSONLines.write(examples, to: out)
                 files = [out: examples.count]
@@ -70,27 +83,35 @@ struct DataCommand: ParsableCommand {
 
     struct Split: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Split a synthetic dataset into train and test by template (the split recorded in `source`).")
+            abstract: "Split a synthetic dataset into train, test and unseen (recovered from `source` and the request text).")
 
         @Option(help: "Input JSONL file.")
         var data: String
         @Option(help: "Train output JSONL file.")
         var train: String
-        @Option(help: "Test output JSONL file.")
+        @Option(help: "Test output JSONL file (held-out requests of train templates).")
         var test: String
+        @Option(help: "Unseen output JSONL file (requests of unseen templates); without it they are left out.")
+        var unseen: String?
+        @Option(help: "Fraction of train-template requests that are test (as given to `data generate`).")
+        var testFraction: Double = Defaults.testFraction
 
         func run() throws {
+            guard (0...1).contains(testFraction) else { throw ValidationError("--test-fraction must be in [0, 1], got \(testFraction)") }
             let examples = try JSONLines.examples(data)
-            var parts: [DataGenerator.Split: [DatasetExample]] = [.train: [], .test: []]
+            var parts: [DataGenerator.Split: [DatasetExample]] = [:]
             for e in examples {
-                guard let s = DataGenerator.split(ofSource: e.source) else {
-                    throw DatasetError.invalidArgument("\(data): example \"\(e.id)\" has source \"\(e.source)\", not a known synthetic template; only generated data can be split by template")
+                guard let s = DataGenerator.split(of: e, testFraction: testFraction) else {
+                    throw DatasetError.invalidArgument("\(data): example \"\(e.id)\" has source \"\(e.source)\", not a known synthetic template; only generated data can be split this way")
                 }
                 parts[s, default: []].append(e)
             }
             try JSONLines.write(parts[.train] ?? [], to: train)
             try JSONLines.write(parts[.test] ?? [], to: test)
-            print("train \(parts[.train]?.count ?? 0) → \(train), test \(parts[.test]?.count ?? 0) → \(test)")
+            if let unseen { try JSONLines.write(parts[.unseen] ?? [], to: unseen) }
+            var line = "train \(parts[.train]?.count ?? 0) → \(train), test \(parts[.test]?.count ?? 0) → \(test)"
+            if let unseen { line += ", unseen \(parts[.unseen]?.count ?? 0) → \(unseen)" }
+            print(line)
         }
     }
 

@@ -6,11 +6,11 @@ import Testing
 
 /// ToolRAG trained on generated planning data: held-out recall, prompt saving, file round trip, fallback.
 @Suite struct ToolRAGTests {
-    /// 4,000 generated examples (seed 7); 20 % drawn from test templates, which training never sees.
+    /// 4,000 generated examples (seed 7); 20 % drawn from unseen templates, which training never sees.
     static let data: (train: [DatasetExample], test: [DatasetExample]) = {
-        let all = DataGenerator(DataGenerator.Options(count: 4000, seed: 7, testFraction: 0.2)).generate()
+        let all = DataGenerator(DataGenerator.Options(count: 4000, seed: 7, unseenFraction: 0.2)).generate()
         return (all.filter { DataGenerator.split(ofSource: $0.source) == .train },
-                all.filter { DataGenerator.split(ofSource: $0.source) == .test })
+                all.filter { DataGenerator.split(ofSource: $0.source) == .unseen })
     }()
 
     /// Training is deterministic, so one shared model serves every test.

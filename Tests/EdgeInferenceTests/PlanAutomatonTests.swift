@@ -39,7 +39,7 @@ import Testing
 
     /// Generated gold plans (both splits) never repeat a reference within a call, so the constraint allows them all.
     @Test func acceptsGeneratedGoldPlans() {
-        for e in DataGenerator(.init(count: 3000, seed: 5, testFraction: 0.5)).generate() {
+        for e in DataGenerator(.init(count: 3000, seed: 5, unseenFraction: 0.5)).generate() {
             #expect(Self.run(e.plan)?.isComplete == true, "gold plan refused or incomplete: \(e.id): \(e.plan)")
         }
     }

@@ -61,9 +61,9 @@ import Testing
     /// stableHash of the first example (query + plan) of seed 42; update only when generation changes on purpose.
     static let pinnedFirstHash: UInt64 = 17_586_116_637_800_804_390
 
-    @Test func splitsNeverShareATemplate() throws {
-        let examples = DataGenerator(.init(count: 2000, seed: 1, testFraction: 0.3)).generate()
-        var templates: [DataGenerator.Split: Set<String>] = [.train: [], .test: []]
+    @Test func unseenSplitNeverSharesATemplate() throws {
+        let examples = DataGenerator(.init(count: 2000, seed: 1, unseenFraction: 0.3)).generate()
+        var templates: [DataGenerator.Split: Set<String>] = [.train: [], .unseen: []]
         for e in examples {
             let split = try #require(DataGenerator.split(ofSource: e.source))
             for id in try #require(e.template).split(separator: "+") {
@@ -71,15 +71,41 @@ import Testing
                 templates[split, default: []].insert(String(id))
             }
         }
-        #expect(templates[.train]!.isDisjoint(with: templates[.test]!))
-        let testShare = Double(examples.filter { DataGenerator.split(ofSource: $0.source) == .test }.count) / 2000
-        #expect(abs(testShare - 0.3) < 0.05)
+        #expect(templates[.train]!.isDisjoint(with: templates[.unseen]!))
+        let unseenShare = Double(examples.filter { DataGenerator.split(ofSource: $0.source) == .unseen }.count) / 2000
+        #expect(abs(unseenShare - 0.3) < 0.05)
         // Every intent has phrasings on both sides.
         for intent in DataGenerator.intentNames {
             let ids = DataGenerator.templateIDs.filter { $0.hasPrefix(intent + "/") }
-            #expect(ids.contains { DataGenerator.split(ofTemplate: $0) == .test }, "\(intent) has no test template")
+            #expect(ids.contains { DataGenerator.split(ofTemplate: $0) == .unseen }, "\(intent) has no unseen template")
             #expect(ids.contains { DataGenerator.split(ofTemplate: $0) == .train }, "\(intent) has no train template")
         }
+    }
+
+    /// The test split holds out requests, not phrasings: about `testFraction` of the train-template requests,
+    /// none of them in train, recovered from the example alone, and covering (almost) every train template.
+    @Test func testSplitHoldsOutRequestsOfTrainTemplates() throws {
+        let generator = DataGenerator(.init(count: 3000, seed: 2, testFraction: 0.2, unseenFraction: 0.1))
+        let examples = generator.generate()
+        let parts = Dictionary(grouping: examples) { generator.split($0) }
+        let train = try #require(parts[.train]), test = try #require(parts[.test]), unseen = try #require(parts[.unseen])
+        #expect(parts[nil] == nil)
+        #expect(train.count + test.count + unseen.count == 3000)
+        let share = Double(test.count) / Double(train.count + test.count)
+        #expect(abs(share - 0.2) < 0.03, "test share \(share)")
+        #expect(Set(train.map(\.query)).isDisjoint(with: test.map(\.query)))
+        for e in test { #expect(DataGenerator.split(ofSource: e.source) == .train) }
+        // A different fraction moves requests between train and test only.
+        for e in examples where generator.split(e) == .test {
+            #expect(DataGenerator.split(of: e, testFraction: 0.3) == .test)
+            #expect(DataGenerator.split(of: e, testFraction: 0) == .train)
+        }
+        // Test phrasings are train phrasings: (nearly) every template of a test request also phrases training requests.
+        func ids(_ examples: [DatasetExample]) -> Set<String> {
+            Set(examples.compactMap(\.template).flatMap { $0.split(separator: "+").map(String.init) })
+        }
+        let testIDs = ids(test), trainIDs = ids(train)
+        #expect(Double(testIDs.intersection(trainIDs).count) >= 0.95 * Double(testIDs.count), "\(testIDs.subtracting(trainIDs))")
     }
 
     @Test func splitMix64MatchesTheReferenceSequence() {
