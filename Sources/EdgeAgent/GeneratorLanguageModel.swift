@@ -73,9 +73,10 @@ public final class GeneratorLanguageModel: LanguageModel, @unchecked Sendable {
         }
     }
 
-    /// Tokenizes, checks the context, and generates on the queue.
-    private func run(_ messages: [ChatMessage], options: CompletionOptions,
-                     onText: (@Sendable (String) -> Bool)?) async throws -> Completion {
+    /// The generation request and constraint for `messages` (tokenized as fine-tuning does), checked against
+    /// the context: the same for one call here and for a batch (`EdgeInference.BatchGenerator`).
+    public func generationRequest(_ messages: [ChatMessage], options: CompletionOptions) throws
+        -> (request: GenerationRequest, constraint: (any TokenConstraint)?) {
         let prompt: [Int32]
         do {
             prompt = try promptTokens(messages)
@@ -99,6 +100,13 @@ public final class GeneratorLanguageModel: LanguageModel, @unchecked Sendable {
             budgeted.setTokenBudget(maxNew)
             constraint = budgeted
         }
+        return (request, constraint)
+    }
+
+    /// Tokenizes, checks the context, and generates on the queue.
+    private func run(_ messages: [ChatMessage], options: CompletionOptions,
+                     onText: (@Sendable (String) -> Bool)?) async throws -> Completion {
+        let (request, constraint) = try generationRequest(messages, options: options)
         let box = ConstraintBox(constraint)
         let start = DispatchTime.now().uptimeNanoseconds
         let result: GenerationResult = try await withCheckedThrowingContinuation { continuation in
@@ -118,6 +126,11 @@ public final class GeneratorLanguageModel: LanguageModel, @unchecked Sendable {
             }
         }
         let latency = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Self.completion(result, latency: latency)
+    }
+
+    /// A generator result as a ``Completion``.
+    public static func completion(_ result: GenerationResult, latency: Double) -> Completion {
         let reason: Completion.FinishReason = switch result.finishReason {
         case .stop: .stop
         case .length: .length

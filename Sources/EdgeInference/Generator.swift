@@ -64,55 +64,84 @@ public final class Generator {
     /// is certain not to be part of a stop sequence; return false to stop early (e.g. a client went away).
     public func generate(_ request: GenerationRequest, constraint: (any TokenConstraint)? = nil,
                          onText: (String) -> Bool = { _ in true }) throws -> GenerationResult {
-        guard request.promptIds.count < state.contextLength else {
-            throw InferenceError.contextOverflow(needed: request.promptIds.count + 1, limit: state.contextLength)
-        }
-        var constraint = constraint
-        var sampler = Sampler(request.sampling)
-        var detok = StreamingDetokenizer(tokenizer: tokenizer)
+        var stream = try DecodeStream(request, constraint: constraint, tokenizer: tokenizer, contextLength: state.contextLength)
         state.reset()
         let t0 = DispatchTime.now().uptimeNanoseconds
         var logits = try model.forward(request.promptIds, state: state, logits: .last).scalars
         let t1 = DispatchTime.now().uptimeNanoseconds
-        var history = request.promptIds
-        var ids: [Int32] = [], text = "", emitted = 0
-        var reason = GenerationResult.FinishReason.length
-        let holdBack = request.stopSequences.map { $0.count }.max() ?? 0
-        loop: while ids.count < request.maxNewTokens && state.position < state.contextLength {
-            let allowed: ((Int) -> Bool)? = constraint.map { c in { c.allows(Int32($0)) } }
-            guard let next = sampler.sample(&logits, history: history, allowed: allowed) else {
-                reason = .constraint
-                break
-            }
-            if request.stopTokenIds.contains(next) { reason = .stop; break }
-            constraint?.accept(next)
-            ids.append(next)
-            history.append(next)
-            text += try detok.append(next)
-            if let cut = Self.firstStop(in: text, stops: request.stopSequences, from: max(0, emitted - holdBack)) {
-                text = String(text[..<cut])
-                reason = .stop
-                break loop
-            }
-            // Emit what can no longer become part of a stop sequence.
-            let safe = max(emitted, text.count - holdBack)
-            if safe > emitted {
-                let start = text.index(text.startIndex, offsetBy: emitted), end = text.index(text.startIndex, offsetBy: safe)
-                if !onText(String(text[start..<end])) { reason = .stop; emitted = safe; break }
-                emitted = safe
-            }
-            if constraint?.isComplete == true { reason = .constraint; break }
-            if ids.count < request.maxNewTokens && state.position < state.contextLength {
-                logits = try model.forward([next], state: state, logits: .last).scalars
-            }
+        while let next = try stream.step(&logits, position: state.position, onText: onText) {
+            logits = try model.forward([next], state: state, logits: .last).scalars
         }
+        return stream.finish(onText: onText, prefillSeconds: Double(t1 - t0) / 1e9,
+                             decodeSeconds: Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9)
+    }
+}
+
+/// The choosing side of one generation: sampler, constraint, stop tokens and sequences, streamed text.
+/// ``Generator`` drives one; ``BatchGenerator`` drives several in lockstep.
+struct DecodeStream {
+    let request: GenerationRequest
+    let contextLength: Int
+    private var constraint: (any TokenConstraint)?
+    private var sampler: Sampler
+    private var detok: StreamingDetokenizer
+    private var history: [Int32]
+    private(set) var ids: [Int32] = []
+    private var text = "", emitted = 0
+    private var reason = GenerationResult.FinishReason.length
+    private let holdBack: Int
+
+    init(_ request: GenerationRequest, constraint: (any TokenConstraint)?, tokenizer: any Tokenizer, contextLength: Int) throws {
+        guard request.promptIds.count < contextLength else {
+            throw InferenceError.contextOverflow(needed: request.promptIds.count + 1, limit: contextLength)
+        }
+        self.request = request
+        self.contextLength = contextLength
+        self.constraint = constraint
+        sampler = Sampler(request.sampling)
+        detok = StreamingDetokenizer(tokenizer: tokenizer)
+        history = request.promptIds
+        holdBack = request.stopSequences.map { $0.count }.max() ?? 0
+    }
+
+    /// Chooses the next token from the logits of the last position (`position` = tokens in the cache). Returns
+    /// the token to feed to the model next, or nil when the generation has ended.
+    mutating func step(_ logits: inout [Float], position: Int, onText: (String) -> Bool) throws -> Int32? {
+        guard ids.count < request.maxNewTokens && position < contextLength else { return nil }
+        let allowed: ((Int) -> Bool)? = constraint.map { c in { c.allows(Int32($0)) } }
+        guard let next = sampler.sample(&logits, history: history, allowed: allowed) else {
+            reason = .constraint
+            return nil
+        }
+        if request.stopTokenIds.contains(next) { reason = .stop; return nil }
+        constraint?.accept(next)
+        ids.append(next)
+        history.append(next)
+        text += try detok.append(next)
+        if let cut = Self.firstStop(in: text, stops: request.stopSequences, from: max(0, emitted - holdBack)) {
+            text = String(text[..<cut])
+            reason = .stop
+            return nil
+        }
+        // Emit what can no longer become part of a stop sequence.
+        let safe = max(emitted, text.count - holdBack)
+        if safe > emitted {
+            let start = text.index(text.startIndex, offsetBy: emitted), end = text.index(text.startIndex, offsetBy: safe)
+            if !onText(String(text[start..<end])) { reason = .stop; emitted = safe; return nil }
+            emitted = safe
+        }
+        if constraint?.isComplete == true { reason = .constraint; return nil }
+        return ids.count < request.maxNewTokens && position < contextLength ? next : nil
+    }
+
+    /// Flushes the text held back and builds the result.
+    mutating func finish(onText: (String) -> Bool, prefillSeconds: Double, decodeSeconds: Double) -> GenerationResult {
         if reason != .stop { text += detok.finish() }
         if text.count > emitted { _ = onText(String(text.dropFirst(emitted))) }
-        let t2 = DispatchTime.now().uptimeNanoseconds
-        let prefillS = Double(t1 - t0) / 1e9, decodeS = Double(t2 - t1) / 1e9
+        emitted = text.count
         return GenerationResult(ids: ids, text: text, promptTokens: request.promptIds.count, finishReason: reason,
-                                prefillTokensPerSecond: Double(request.promptIds.count) / max(prefillS, 1e-9),
-                                decodeTokensPerSecond: ids.count > 1 ? Double(ids.count - 1) / max(decodeS, 1e-9) : 0)
+                                prefillTokensPerSecond: Double(request.promptIds.count) / max(prefillSeconds, 1e-9),
+                                decodeTokensPerSecond: ids.count > 1 ? Double(ids.count - 1) / max(decodeSeconds, 1e-9) : 0)
     }
 
     /// Index of the earliest stop sequence occurrence starting at or after character `from`.

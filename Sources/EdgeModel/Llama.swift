@@ -121,6 +121,17 @@ public final class LlamaRunState: @unchecked Sendable {
 
     /// KV-cache bytes.
     public var cacheBytes: Int { (keyCache.count + valueCache.count) * 4 }
+
+    /// Rotates row `t` of this state's q and k to position `pos` and stores its k and v at `pos` of `cache`'s
+    /// layer (at `layerCacheOffset`); `cache` is this state, or a stream's state in a batched decode.
+    func rotateAndCache(row t: Int, into cache: LlamaRunState, layerCacheOffset: Int, pos: Int) {
+        let qRow = q.baseAddress! + t * dims.qDim, kRow = k.baseAddress! + t * dims.kvDim
+        rope.apply(qRow, heads: dims.NH, pos: pos)
+        rope.apply(kRow, heads: dims.NKV, pos: pos)
+        let at = layerCacheOffset + pos * dims.kvDim
+        (cache.keyCache.baseAddress! + at).update(from: kRow, count: dims.kvDim)
+        (cache.valueCache.baseAddress! + at).update(from: v.baseAddress! + t * dims.kvDim, count: dims.kvDim)
+    }
 }
 
 /// Which positions' logits a forward call returns.
@@ -175,47 +186,50 @@ public struct Llama: Sendable {
     /// One chunk of T ≤ maxTokens tokens through every layer; leaves the final hidden states in `state.x`.
     func forwardChunk(_ tokens: UnsafeBufferPointer<Int32>, state s: LlamaRunState) {
         let d = dims, T = tokens.count, pos0 = s.position
-        let x = s.x.baseAddress!, xn = s.xn.baseAddress!
-        for t in 0..<T { weights.embed.row(Int(tokens[t]), into: x + t * d.C) }
-
+        for t in 0..<T { weights.embed.row(Int(tokens[t]), into: s.x.baseAddress! + t * d.C) }
         for (l, layer) in weights.layers.enumerated() {
-            // Attention block: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = RMSNorm(x).
-            layer.attnNorm.withUnsafeBufferPointer { w in
-                for t in 0..<T { Kernels.rmsNorm(x + t * d.C, w.baseAddress!, d.eps, xn + t * d.C, d.C) }
-            }
-            if T == 1 {
-                WeightMatrix.matvec([layer.wq, layer.wk, layer.wv], xn, [s.q.baseAddress!, s.k.baseAddress!, s.v.baseAddress!])
-            } else {
-                layer.wq.apply(xn, s.q.baseAddress!, T: T)
-                layer.wk.apply(xn, s.k.baseAddress!, T: T)
-                layer.wv.apply(xn, s.v.baseAddress!, T: T)
-            }
+            projectQKV(layer, state: s, T: T)
             let cacheBase = l * s.contextLength * d.kvDim
-            for t in 0..<T {
-                s.rope.apply(s.q.baseAddress! + t * d.qDim, heads: d.NH, pos: pos0 + t)
-                s.rope.apply(s.k.baseAddress! + t * d.kvDim, heads: d.NKV, pos: pos0 + t)
-            }
-            (s.keyCache.baseAddress! + cacheBase + pos0 * d.kvDim).update(from: s.k.baseAddress!, count: T * d.kvDim)
-            (s.valueCache.baseAddress! + cacheBase + pos0 * d.kvDim).update(from: s.v.baseAddress!, count: T * d.kvDim)
+            for t in 0..<T { s.rotateAndCache(row: t, into: s, layerCacheOffset: cacheBase, pos: pos0 + t) }
             attention(state: s, layerCacheOffset: cacheBase, T: T, pos0: pos0)
-            layer.wo.apply(s.att.baseAddress!, xn, T: T)
-            Kernels.add(x, xn, x, T * d.C)
-
-            // MLP block: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = RMSNorm(x).
-            layer.mlpNorm.withUnsafeBufferPointer { w in
-                for t in 0..<T { Kernels.rmsNorm(x + t * d.C, w.baseAddress!, d.eps, xn + t * d.C, d.C) }
-            }
-            if T == 1 {
-                WeightMatrix.matvec([layer.wGate, layer.wUp], xn, [s.gate.baseAddress!, s.up.baseAddress!])
-            } else {
-                layer.wGate.apply(xn, s.gate.baseAddress!, T: T)
-                layer.wUp.apply(xn, s.up.baseAddress!, T: T)
-            }
-            Kernels.swiglu(s.gate.baseAddress!, s.up.baseAddress!, s.gate.baseAddress!, T * d.F)
-            layer.wDown.apply(s.gate.baseAddress!, xn, T: T)
-            Kernels.add(x, xn, x, T * d.C)
+            finishLayer(layer, state: s, T: T)
         }
         s.position += T
+    }
+
+    /// Attention block, input side: n = RMSNorm(x), then q = Wq·n, k = Wk·n, v = Wv·n for T rows.
+    func projectQKV(_ layer: LlamaLayerWeights, state s: LlamaRunState, T: Int) {
+        let d = dims, x = s.x.baseAddress!, xn = s.xn.baseAddress!
+        layer.attnNorm.withUnsafeBufferPointer { w in
+            for t in 0..<T { Kernels.rmsNorm(x + t * d.C, w.baseAddress!, d.eps, xn + t * d.C, d.C) }
+        }
+        if T == 1 {
+            WeightMatrix.matvec([layer.wq, layer.wk, layer.wv], xn, [s.q.baseAddress!, s.k.baseAddress!, s.v.baseAddress!])
+        } else {
+            layer.wq.apply(xn, s.q.baseAddress!, T: T)
+            layer.wk.apply(xn, s.k.baseAddress!, T: T)
+            layer.wv.apply(xn, s.v.baseAddress!, T: T)
+        }
+    }
+
+    /// The rest of a layer once `state.att` holds the attention output: x += Wo·att, then the MLP block
+    /// x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = RMSNorm(x).
+    func finishLayer(_ layer: LlamaLayerWeights, state s: LlamaRunState, T: Int) {
+        let d = dims, x = s.x.baseAddress!, xn = s.xn.baseAddress!
+        layer.wo.apply(s.att.baseAddress!, xn, T: T)
+        Kernels.add(x, xn, x, T * d.C)
+        layer.mlpNorm.withUnsafeBufferPointer { w in
+            for t in 0..<T { Kernels.rmsNorm(x + t * d.C, w.baseAddress!, d.eps, xn + t * d.C, d.C) }
+        }
+        if T == 1 {
+            WeightMatrix.matvec([layer.wGate, layer.wUp], xn, [s.gate.baseAddress!, s.up.baseAddress!])
+        } else {
+            layer.wGate.apply(xn, s.gate.baseAddress!, T: T)
+            layer.wUp.apply(xn, s.up.baseAddress!, T: T)
+        }
+        Kernels.swiglu(s.gate.baseAddress!, s.up.baseAddress!, s.gate.baseAddress!, T * d.F)
+        layer.wDown.apply(s.gate.baseAddress!, xn, T: T)
+        Kernels.add(x, xn, x, T * d.C)
     }
 
     /// Causal grouped-query attention of T new queries against the S = pos0 + T cached keys/values.
@@ -232,15 +246,7 @@ public struct Llama: Sendable {
             let chunk = (d.NH + min(Threads.count, d.NH) - 1) / min(Threads.count, d.NH)   // as parallelFor splits
             parallelFor(d.NH) { lo, hi in
                 let row = scores.value + (lo / chunk) * ctx
-                for h in lo..<hi {
-                    let g = h / group
-                    let qh = q.value + h * d.hd
-                    for p in 0..<S { row[p] = Kernels.dot(qh, kc.value + p * d.kvDim + g * d.hd, d.hd) * scale }
-                    Kernels.softmax(row, S)
-                    let out = att.value + h * d.hd
-                    out.initialize(repeating: 0, count: d.hd)
-                    for p in 0..<S { Kernels.axpy(row[p], vc.value + p * d.kvDim + g * d.hd, out, d.hd) }
-                }
+                for h in lo..<hi { attendOne(head: h, q: q.value, keys: kc.value, values: vc.value, S: S, scores: row, out: att.value) }
             }
             return
         }
@@ -261,6 +267,67 @@ public struct Llama: Sendable {
                        a: scores.value, lda: S, b: vc.value + g * d.hd, ldb: d.kvDim,
                        beta: 0, c: att.value + h * d.hd, ldc: d.qDim)
         }
+    }
+
+    /// One query head against S cached positions of one layer: out_h = softmax(q_h·K_gᵀ / √hd) · V_g.
+    /// `q` and `out` are one token's (NH·hd) rows; `scores` has room for S values.
+    func attendOne(head h: Int, q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, S: Int,
+                   scores row: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        let d = dims, g = h / (d.NH / d.NKV), scale = 1 / Float(d.hd).squareRoot()
+        let qh = q + h * d.hd
+        for p in 0..<S { row[p] = Kernels.dot(qh, keys + p * d.kvDim + g * d.hd, d.hd) * scale }
+        Kernels.softmax(row, S)
+        let oh = out + h * d.hd
+        oh.initialize(repeating: 0, count: d.hd)
+        for p in 0..<S { Kernels.axpy(row[p], values + p * d.kvDim + g * d.hd, oh, d.hd) }
+    }
+
+    // MARK: Batched decode
+
+    /// One new token for each of several streams (batched decode, e.g. evaluating many requests): row b is
+    /// `tokens[b]` at the next position of `states[b]`. The matrix products run once over all rows (sgemm, so
+    /// the weights are read once per step instead of once per stream); attention reads each stream's own KV
+    /// cache. `scratch` holds the activations (its `maxTokens` ≥ B, its `contextLength` ≥ every stream's) and its
+    /// own cache is not touched. Returns logits (B, V); each stream advances one position.
+    public func forwardBatch(_ tokens: [Int32], states: [LlamaRunState], scratch s: LlamaRunState) throws -> Tensor {
+        let d = dims, B = tokens.count
+        precondition(B == states.count && B >= 1, "forwardBatch: \(B) tokens for \(states.count) streams")
+        precondition(B <= s.maxTokens && states.allSatisfy { $0.contextLength <= s.contextLength },
+                     "forwardBatch: scratch state too small for \(B) streams")
+        for (token, st) in zip(tokens, states) {
+            guard st.position < st.contextLength else { throw InferenceError.contextOverflow(needed: st.position + 1, limit: st.contextLength) }
+            guard token >= 0 && Int(token) < d.V else { throw InferenceError.tokenOutOfRange(id: Int(token), vocabSize: d.V) }
+        }
+        for b in 0..<B { weights.embed.row(Int(tokens[b]), into: s.x.baseAddress! + b * d.C) }
+        let positions = states.map(\.position)
+        for (l, layer) in weights.layers.enumerated() {
+            projectQKV(layer, state: s, T: B)
+            for b in 0..<B {
+                s.rotateAndCache(row: b, into: states[b], layerCacheOffset: l * states[b].contextLength * d.kvDim, pos: positions[b])
+            }
+            // Attention: (stream, head) pairs in parallel, each thread with its own score row.
+            let caches = states.map { st in
+                let offset = l * st.contextLength * d.kvDim
+                return UnsafeSendable((UnsafePointer(st.keyCache.baseAddress! + offset), UnsafePointer(st.valueCache.baseAddress! + offset)))
+            }
+            let q = UnsafeSendable(UnsafePointer(s.q.baseAddress!)), att = UnsafeSendable(s.att.baseAddress!)
+            let scores = UnsafeSendable(s.scores.baseAddress!), ctx = s.contextLength, work = B * d.NH
+            let chunk = (work + min(Threads.count, work) - 1) / min(Threads.count, work)
+            parallelFor(work) { lo, hi in
+                let row = scores.value + (lo / chunk) * ctx
+                for item in lo..<hi {
+                    let b = item / d.NH, (keys, values) = caches[b].value
+                    attendOne(head: item % d.NH, q: q.value + b * d.qDim, keys: keys, values: values, S: positions[b] + 1,
+                              scores: row, out: att.value + b * d.qDim)
+                }
+            }
+            finishLayer(layer, state: s, T: B)
+        }
+        for st in states { st.position += 1 }
+        computeLogits(state: s, firstRow: 0, rows: B)
+        var out = Tensor(zeros: [B, d.V])
+        out.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: s.logits.baseAddress!, count: B * d.V) }
+        return out
     }
 
     /// Final RMSNorm and output head for `rows` hidden states starting at `firstRow` of the last chunk.

@@ -1,3 +1,4 @@
+import Dispatch
 import ArgumentParser
 import EdgeAgent
 import EdgeInference
@@ -68,12 +69,7 @@ struct PlanSession {
     /// Plans `query` with `now` (`YYYY-MM-DD HH:MM`, nil = the current time) in the prompt; `onText` receives
     /// the plan as it is generated.
     func plan(query: String, now: String?, onText: (@Sendable (String) -> Void)? = nil) async throws -> Outcome {
-        let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw AgentError.emptyRequest }
-        let (system, user) = try prompt.messages(query: trimmed, now: now)
-        var options = CompletionOptions(maxTokens: maxTokens, temperature: temperature, stopSequences: [Plan.endMarker])
-        if let factory { options.constraint = { factory.make() } }
-        let messages: [ChatMessage] = [.system(system), .user(user)]
+        let (messages, options) = try conversation(query: query, now: now)
         var completion: Completion?
         if let onText {
             for try await event in model.stream(messages, options: options) {
@@ -86,8 +82,41 @@ struct PlanSession {
             completion = try await model.complete(messages, options: options)
         }
         guard let completion else { throw AgentError.model("the model stream ended without a result") }
+        return outcome(completion)
+    }
+
+    /// The planner conversation for `query` and the completion options (stop at `<END_OF_PLAN>`, the constraint).
+    func conversation(query: String, now: String?) throws -> ([ChatMessage], CompletionOptions) {
+        let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw AgentError.emptyRequest }
+        let (system, user) = try prompt.messages(query: trimmed, now: now)
+        var options = CompletionOptions(maxTokens: maxTokens, temperature: temperature, stopSequences: [Plan.endMarker])
+        if let factory { options.constraint = { factory.make() } }
+        return ([.system(system), .user(user)], options)
+    }
+
+    /// A finished completion as a validated plan.
+    func outcome(_ completion: Completion) -> Outcome {
         let text = completion.text.trimmingCharacters(in: .whitespacesAndNewlines)
         return Outcome(text: text, report: validator.validate(text), completion: completion)
+    }
+
+    /// Plans many requests with batched decoding (`slots` at a time). `onOutcome(i, outcome)` is called as each
+    /// plan finishes (not in order). Greedy plans equal ``plan(query:now:onText:)``'s up to float rounding.
+    func planBatch(_ requests: [(query: String, now: String?)], slots: Int,
+                   onOutcome: (Int, Outcome) throws -> Void) throws {
+        let prepared = try requests.map { r in
+            let (messages, options) = try conversation(query: r.query, now: r.now)
+            return try model.generationRequest(messages, options: options)
+        }
+        let longest = prepared.map { $0.request.promptIds.count + $0.request.maxNewTokens }.max() ?? 1
+        let batcher = BatchGenerator(model: model.loaded.model, tokenizer: model.loaded.tokenizer, slots: slots,
+                                     contextLength: min(model.contextLength ?? longest, longest + 1))
+        let start = DispatchTime.now().uptimeNanoseconds
+        try batcher.generate(count: requests.count, request: { (prepared[$0].request, prepared[$0].constraint) }) { i, result in
+            let latency = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            try onOutcome(i, outcome(GeneratorLanguageModel.completion(result, latency: latency)))
+        }
     }
 }
 
