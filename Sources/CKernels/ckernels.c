@@ -132,6 +132,33 @@ EK_AVX2 static float dot_f32_avx2(const float *a, const float *x, int n) {
     for (; i < n; i++) s += a[i] * x[i];
     return s;
 }
+
+// Y[t][r] = W[r]·X[t] for a few vectors (batched decode): four rows at a time share every load of X[t], and the
+// four rows (a few KB) stay in L1 while the T vectors pass over them, so W is read from memory once per call.
+EK_AVX2 static void matmul_f32_avx2(const float *w, int cols, int r0, int r1, const float *x, int T, float *y, int ldy) {
+    int r = r0;
+    for (; r + 4 <= r1; r += 4) {
+        const float *w0 = w + (size_t)r * cols, *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols;
+        for (int t = 0; t < T; t++) {
+            const float *xt = x + (size_t)t * cols;
+            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+            int i = 0;
+            for (; i + 8 <= cols; i += 8) {
+                __m256 xv = _mm256_loadu_ps(xt + i);
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + i), xv, a0);
+                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + i), xv, a1);
+                a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + i), xv, a2);
+                a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + i), xv, a3);
+            }
+            float s0 = hsum256(a0), s1 = hsum256(a1), s2 = hsum256(a2), s3 = hsum256(a3);
+            for (; i < cols; i++) { s0 += w0[i] * xt[i]; s1 += w1[i] * xt[i]; s2 += w2[i] * xt[i]; s3 += w3[i] * xt[i]; }
+            float *yt = y + (size_t)t * ldy + r;
+            yt[0] = s0; yt[1] = s1; yt[2] = s2; yt[3] = s3;
+        }
+    }
+    for (; r < r1; r++)
+        for (int t = 0; t < T; t++) y[(size_t)t * ldy + r] = dot_f32_avx2(w + (size_t)r * cols, x + (size_t)t * cols, cols);
+}
 #endif
 
 static int detected = -1, limit = 2;
@@ -195,4 +222,20 @@ void ek_matvec_f32(const float *w, int cols, int r0, int r1, const float *x, flo
         for (int i = 0; i < cols; i++) s += a[i] * x[i];
         y[r] = s;
     }
+}
+
+void ek_matmul_f32(const float *w, int cols, int r0, int r1, const float *x, int T, float *y, int ldy) {
+#if defined(__x86_64__)
+    if (ek_simd_level() >= 1) {
+        matmul_f32_avx2(w, cols, r0, r1, x, T, y, ldy);
+        return;
+    }
+#endif
+    for (int r = r0; r < r1; r++)
+        for (int t = 0; t < T; t++) {
+            const float *a = w + (size_t)r * cols, *xt = x + (size_t)t * cols;
+            float s = 0;
+            for (int i = 0; i < cols; i++) s += a[i] * xt[i];
+            y[(size_t)t * ldy + r] = s;
+        }
 }

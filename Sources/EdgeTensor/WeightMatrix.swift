@@ -69,6 +69,9 @@ public struct WeightMatrix: Sendable {
         }
     }
 
+    /// Up to this many vectors, F32 `apply` uses the C small-batch kernel instead of sgemm.
+    public static let smallBatch = 16
+
     /// y[t] = W·x[t] for t in 0..<T. `x` is (T, cols), `y` is (T, rows), both row-major; `y` is overwritten.
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, T: Int) {
         if T == 1 {
@@ -76,6 +79,16 @@ public struct WeightMatrix: Sendable {
             return
         }
         switch storage {
+        case .f32(let v) where T <= Self.smallBatch:
+            // A few vectors (batched decode): sgemm would pack (copy) all of W for every call; this kernel reads
+            // W once and keeps each group of rows in L1 while the T vectors pass over it.
+            let xs = UnsafeSendable(x), ys = UnsafeSendable(y), cols = self.cols, rows = self.rows
+            v.withUnsafeBufferPointer { w in
+                let ws = UnsafeSendable(w.baseAddress!)
+                parallelFor(rows, minChunk: 64) { lo, hi in
+                    ek_matmul_f32(ws.value, Int32(cols), Int32(lo), Int32(hi), xs.value, Int32(T), ys.value, Int32(rows))
+                }
+            }
         case .f32(let v):
             v.withUnsafeBufferPointer { w in
                 Float.gemm(transA: false, transB: true, m: T, n: rows, k: cols, alpha: 1,

@@ -90,22 +90,23 @@ func randomBlocks(_ format: BlockFormat, rows: Int, cols: Int, rng: inout SplitM
         #expect(Tensor64(y).maxAbsDiff(ref) < 1e-4)
     }
 
+    /// F32 products against the naive one: matvec (T = 1), the small-batch kernel (T ≤ smallBatch, rows and
+    /// columns not multiples of the SIMD width) and sgemm (larger T), at every SIMD level of this CPU.
     @Test func f32MatvecAndApplyMatchNaive() {
         var rng = SplitMix64(seed: 9)
         let (rows, cols) = (77, 133)
         let dense = Tensor.uniform([rows, cols], rng: &rng)
         let w = WeightMatrix(rows: rows, cols: cols, f32: dense.scalars)
-        let x = Tensor.uniform([3, cols], rng: &rng)
-        let ref = TestSupport.naiveMatmul(x, dense, transposeB: true)
-        var y = Tensor(zeros: [3, rows])
-        x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { w.apply(px.baseAddress!, $0.baseAddress!, T: 3) } }
-        #expect(Tensor64(y).maxAbsDiff(ref) < 1e-4)
         for level in Self.simdLevels {
             ek_limit_simd(level)
             defer { ek_limit_simd(-1) }
-            var y1 = [Float](repeating: 0, count: rows)
-            x.withUnsafeBufferPointer { w.matvec($0.baseAddress!, &y1) }
-            for r in 0..<rows { #expect(abs(Double(y1[r]) - ref[0, r]) < 1e-4) }
+            for T in [1, 3, WeightMatrix.smallBatch, WeightMatrix.smallBatch + 9] {
+                let x = Tensor.uniform([T, cols], rng: &rng)
+                let ref = TestSupport.naiveMatmul(x, dense, transposeB: true)
+                var y = Tensor(zeros: [T, rows])
+                x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { w.apply(px.baseAddress!, $0.baseAddress!, T: T) } }
+                #expect(Tensor64(y).maxAbsDiff(ref) < 1e-4, "SIMD level \(level), T = \(T)")
+            }
         }
     }
 

@@ -30,6 +30,10 @@ void ek_matvec_q(int format, const uint8_t *w, size_t row_bytes, int r0, int r1,
 /// y[r] = W[r]·x for r in [r0, r1): W row-major F32 with `cols` columns.
 void ek_matvec_f32(const float *w, int cols, int r0, int r1, const float *x, float *y);
 
+/// y[t·ldy + r] = W[r]·x[t] for r in [r0, r1) and T vectors x (T, cols): a few vectors at once (batched decode),
+/// reading W from memory once.
+void ek_matmul_f32(const float *w, int cols, int r0, int r1, const float *x, int T, float *y, int ldy);
+
 #ifdef __cplusplus
 }
 #endif
