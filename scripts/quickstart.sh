@@ -26,6 +26,7 @@ BATCH=${BATCH:-8}
 LR=${LR:-1e-3}
 RANK=${RANK:-128}
 EVAL_LIMIT=${EVAL_LIMIT:-1000}
+EVAL_BATCH=${EVAL_BATCH:-16}
 
 start=$(date +%s)
 [ "$MODEL" != models/SmolLM2-135M-Instruct.Q4_1.gguf ] || $bin model fetch --dir models
@@ -44,7 +45,7 @@ else
 fi
 
 if [ ! -f "$RUN/eval.json" ]; then
-    $bin eval --model "$RUN" --quantize q8_0 --data "$TEST" --limit "$EVAL_LIMIT" --predictions "$RUN/predictions.jsonl" \
+    $bin eval --model "$RUN" --batch "$EVAL_BATCH" --data "$TEST" --limit "$EVAL_LIMIT" --predictions "$RUN/predictions.jsonl" \
         --result "$RUN/eval.json"
 fi
 elapsed=$(( $(date +%s) - start ))
