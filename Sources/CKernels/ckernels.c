@@ -133,28 +133,42 @@ EK_AVX2 static float dot_f32_avx2(const float *a, const float *x, int n) {
     return s;
 }
 
-// Y[t][r] = W[r]·X[t] for a few vectors (batched decode): four rows at a time share every load of X[t], and the
-// four rows (a few KB) stay in L1 while the T vectors pass over them, so W is read from memory once per call.
+// Y[t][r] = W[r]·X[t] for a few vectors (batched decode). A 4-row × 2-vector tile keeps 8 independent FMA chains
+// in flight (one chain per accumulator would wait on the FMA latency) and shares each load of W between two vectors
+// and each load of X between four rows; the four rows (a few KB) stay in L1 while all T vectors pass over them, so W
+// is read from memory once per call.
 EK_AVX2 static void matmul_f32_avx2(const float *w, int cols, int r0, int r1, const float *x, int T, float *y, int ldy) {
     int r = r0;
     for (; r + 4 <= r1; r += 4) {
         const float *w0 = w + (size_t)r * cols, *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols;
-        for (int t = 0; t < T; t++) {
-            const float *xt = x + (size_t)t * cols;
+        int t = 0;
+        for (; t + 2 <= T; t += 2) {
+            const float *xa = x + (size_t)t * cols, *xb = xa + cols;
             __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+            __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps(), b2 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
             int i = 0;
             for (; i + 8 <= cols; i += 8) {
-                __m256 xv = _mm256_loadu_ps(xt + i);
-                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + i), xv, a0);
-                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + i), xv, a1);
-                a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + i), xv, a2);
-                a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + i), xv, a3);
+                __m256 va = _mm256_loadu_ps(xa + i), vb = _mm256_loadu_ps(xb + i);
+                __m256 v0 = _mm256_loadu_ps(w0 + i), v1 = _mm256_loadu_ps(w1 + i);
+                __m256 v2 = _mm256_loadu_ps(w2 + i), v3 = _mm256_loadu_ps(w3 + i);
+                a0 = _mm256_fmadd_ps(v0, va, a0); b0 = _mm256_fmadd_ps(v0, vb, b0);
+                a1 = _mm256_fmadd_ps(v1, va, a1); b1 = _mm256_fmadd_ps(v1, vb, b1);
+                a2 = _mm256_fmadd_ps(v2, va, a2); b2 = _mm256_fmadd_ps(v2, vb, b2);
+                a3 = _mm256_fmadd_ps(v3, va, a3); b3 = _mm256_fmadd_ps(v3, vb, b3);
             }
-            float s0 = hsum256(a0), s1 = hsum256(a1), s2 = hsum256(a2), s3 = hsum256(a3);
-            for (; i < cols; i++) { s0 += w0[i] * xt[i]; s1 += w1[i] * xt[i]; s2 += w2[i] * xt[i]; s3 += w3[i] * xt[i]; }
-            float *yt = y + (size_t)t * ldy + r;
-            yt[0] = s0; yt[1] = s1; yt[2] = s2; yt[3] = s3;
+            float sa[4] = {hsum256(a0), hsum256(a1), hsum256(a2), hsum256(a3)};
+            float sb[4] = {hsum256(b0), hsum256(b1), hsum256(b2), hsum256(b3)};
+            for (; i < cols; i++) {
+                sa[0] += w0[i] * xa[i]; sa[1] += w1[i] * xa[i]; sa[2] += w2[i] * xa[i]; sa[3] += w3[i] * xa[i];
+                sb[0] += w0[i] * xb[i]; sb[1] += w1[i] * xb[i]; sb[2] += w2[i] * xb[i]; sb[3] += w3[i] * xb[i];
+            }
+            for (int k = 0; k < 4; k++) {
+                y[(size_t)t * ldy + r + k] = sa[k];
+                y[(size_t)(t + 1) * ldy + r + k] = sb[k];
+            }
         }
+        for (; t < T; t++)
+            for (int k = 0; k < 4; k++) y[(size_t)t * ldy + r + k] = dot_f32_avx2(w0 + (size_t)k * cols, x + (size_t)t * cols, cols);
     }
     for (; r < r1; r++)
         for (int t = 0; t < T; t++) y[(size_t)t * ldy + r] = dot_f32_avx2(w + (size_t)r * cols, x + (size_t)t * cols, cols);

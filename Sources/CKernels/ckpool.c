@@ -11,7 +11,7 @@
 #endif
 
 #define EK_MAX_THREADS 64
-#define EK_SPIN_ITERS 200000
+#define EK_SPIN_DEFAULT 200000
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;   // guards worker creation and sleeping
 static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER;
@@ -23,6 +23,9 @@ static ek_task_fn job_fn;
 static void *job_ctx;
 static int job_n;
 static _Atomic int busy = 0;                                    // a job is in flight (reentrancy guard)
+static _Atomic int spin_iterations = EK_SPIN_DEFAULT;           // pauses a worker spins before sleeping
+
+void ek_set_spin(int iterations) { atomic_store(&spin_iterations, iterations < 0 ? EK_SPIN_DEFAULT : iterations); }
 
 typedef struct { int id; unsigned long seen; } worker_start;
 
@@ -35,9 +38,9 @@ static void *worker_main(void *arg) {
     unsigned long seen = start.seen;
     for (;;) {
         unsigned long g;
-        int spins = 0;
+        int spins = 0, limit = atomic_load_explicit(&spin_iterations, memory_order_relaxed);
         while ((g = atomic_load_explicit(&generation, memory_order_acquire)) == seen) {
-            if (++spins < EK_SPIN_ITERS) { CPU_RELAX(); continue; }
+            if (++spins < limit) { CPU_RELAX(); continue; }
             pthread_mutex_lock(&pool_lock);
             atomic_fetch_add(&sleepers, 1);
             while ((g = atomic_load(&generation)) == seen) pthread_cond_wait(&pool_wake, &pool_lock);

@@ -19,9 +19,10 @@ public struct LoadedModel: Sendable {
     /// Loads `spec` (HF directory, GGUF file or `preset:NAME`). `tokenizerPath` overrides the tokenizer
     /// (a `tokenizer.model`/`tokenizer.json` file or a directory holding one); `chatTemplate` names the
     /// template when the model's own is missing or unrecognised (`zephyr`, `chatml`, `smollm2`). `quantize`
-    /// stores every weight matrix in that block format (decode streams ~4–8× fewer bytes than Float32).
+    /// stores every weight matrix in that block format (decode streams ~4–8× fewer bytes than Float32);
+    /// `dequantize` stores them all as Float32 instead (fastest for batched decoding).
     public static func load(_ spec: String, tokenizerPath: String? = nil, chatTemplate: String? = nil,
-                            seed: UInt64 = 0, quantize: BlockFormat? = nil) throws -> LoadedModel {
+                            seed: UInt64 = 0, quantize: BlockFormat? = nil, dequantize: Bool = false) throws -> LoadedModel {
         let checkpoint = try LlamaCheckpoint.open(spec)
         let loaded = try loadTokenizer(checkpoint, override: tokenizerPath)
         let template = try Self.chatTemplate(checkpoint, tokenizer: loaded, override: chatTemplate, tokenizerOverride: tokenizerPath)
@@ -31,6 +32,7 @@ public struct LoadedModel: Sendable {
         }
         var model = try checkpoint.llama(seed: seed)
         if let quantize { model = Llama(dims: model.dims, weights: try model.weights.quantized(to: quantize)) }
+        if dequantize { model = Llama(dims: model.dims, weights: model.weights.dequantized()) }
         return LoadedModel(checkpoint: checkpoint, model: model, tokenizer: loaded.tokenizer, template: template)
     }
 

@@ -24,6 +24,13 @@ public enum Threads {
         openblas_set_num_threads(Int32(n))
     }
 
+    /// Pool workers spin this long for the next job before sleeping: `.long` (the default) for decode, whose jobs
+    /// come back to back; `.short` for training, where OpenBLAS's own threads run between our jobs and a spinning
+    /// worker would take their cores (measured on `bench train`: 1.84 → 1.48 s per GaLore step of preset:small).
+    public enum PoolSpin { case long, short }
+
+    public static func setPoolSpin(_ spin: PoolSpin) { ek_set_spin(spin == .long ? -1 : 4000) }
+
     /// OpenBLAS's kernel family in use (e.g. "Haswell", "Cooperlake"); benchmarks report it.
     public static var blasCoreName: String { String(cString: openblas_get_corename()) }
 

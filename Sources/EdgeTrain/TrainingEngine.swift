@@ -59,6 +59,7 @@ public final class TrainingEngine {
                 gradientCommunication: GradientCommunication = .full, overlapCommunication: Bool = true) {
         (self.model, self.optimizer, self.layerWise, self.maxGradNorm) = (model, optimizer, layerWise, maxGradNorm)
         self.communicator = communicator
+        Threads.setPoolSpin(.short)   // OpenBLAS's threads run between our parallel loops
         if gradientCommunication == .lowRank, let split = optimizer as? any LowRankCommunicating {
             precondition(maxGradNorm == 0, "low-rank gradient communication needs clipping off (validated by FinetuneSettings)")
             lowRank = split

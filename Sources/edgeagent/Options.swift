@@ -49,20 +49,23 @@ struct ModelOptions: ParsableArguments {
             throw ValidationError("the default model \(model) is not downloaded yet: run `edgeagent model fetch` (or pass --model)")
         }
         return try LoadedModel.load(model, tokenizerPath: tokenizer, chatTemplate: chatTemplate, seed: weightSeed,
-                                    quantize: try quantize?.format())
+                                    quantize: try quantize?.format(), dequantize: quantize?.isF32 ?? false)
     }
 }
 
-/// `--quantize q8_0|q4_0|q4_1|none`, for the commands that run a model (generate, plan, eval, repl, serve, bench).
+/// `--quantize q8_0|q4_0|q4_1|f32|none`, for the commands that run a model (generate, plan, eval, repl, serve, bench).
 struct QuantizeOptions: ParsableArguments {
-    @Option(help: "Store the weights as q8_0, q4_0 or q4_1 at load time (fast decoding of a Float32/BF16 model such as a fine-tuned run), or none.")
+    @Option(help: "Store the weights as q8_0, q4_0 or q4_1 at load time (fast decoding of a Float32/BF16 model such as a fine-tuned run), as f32 (expand a GGUF's blocks: fastest for eval --batch), or none.")
     var quantize = "none"
 
-    /// The block format (nil = keep the stored format).
+    /// `--quantize f32`: every matrix expanded to Float32 at load time.
+    var isF32: Bool { quantize.lowercased() == "f32" }
+
+    /// The block format (nil = keep the stored format, or f32).
     func format() throws -> BlockFormat? {
-        if quantize.lowercased() == "none" { return nil }
+        if quantize.lowercased() == "none" || isF32 { return nil }
         guard let f = BlockFormat(rawValue: quantize.uppercased()) else {
-            throw ValidationError("--quantize must be q8_0, q4_0, q4_1 or none, got \(quantize)")
+            throw ValidationError("--quantize must be q8_0, q4_0, q4_1, f32 or none, got \(quantize)")
         }
         return f
     }

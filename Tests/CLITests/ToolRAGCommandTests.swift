@@ -8,8 +8,10 @@ import Testing
         let dir = try TestSupport.temporaryDirectory("edgeagent-toolrag")
         let train = dir.appendingPathComponent("train.jsonl").path, test = dir.appendingPathComponent("test.jsonl").path
         let model = dir.appendingPathComponent("models/toolrag.json").path
-        let generated = try CLI.run(["data", "generate", "--count", "4000", "--seed", "3", "--test-fraction", "0.2",
-                                     "--out", train, "--test-out", test])
+        // Evaluated on the unseen split: requests worded by templates that training never sees.
+        let heldOut = dir.appendingPathComponent("heldout.jsonl").path
+        let generated = try CLI.run(["data", "generate", "--count", "4000", "--seed", "3", "--unseen-fraction", "0.2",
+                                     "--out", train, "--test-out", heldOut, "--unseen-out", test])
         #expect(generated.status == 0, "\(generated.stderr)")
 
         let trained = try CLI.run(["toolrag", "train", "--data", train, "--out", model, "--json"])

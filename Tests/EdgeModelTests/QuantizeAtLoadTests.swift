@@ -38,6 +38,21 @@ import Testing
         }
     }
 
+    /// `--quantize f32`: a quantized model expanded to Float32 holds exactly the blocks' values, in F32 storage.
+    @Test func dequantizedModelHoldsTheBlocksValues() throws {
+        let p = LlamaParameters.random(Self.dims, tied: false, seed: 9)
+        let q4 = try p.inferenceWeights().quantized(to: .q4_1)
+        let f32 = q4.dequantized()
+        let pairs = [(q4.embed, f32.embed), (q4.outputHead, f32.outputHead)]
+            + zip(q4.layers, f32.layers).flatMap { a, b in [(a.wq, b.wq), (a.wk, b.wk), (a.wv, b.wv), (a.wo, b.wo),
+                                                          (a.wGate, b.wGate), (a.wUp, b.wUp), (a.wDown, b.wDown)] }
+        for (a, b) in pairs {
+            guard case .f32 = b.storage else { Issue.record("not F32 after dequantized()"); continue }
+            #expect(a.dequantized().scalars == b.dequantized().scalars)
+        }
+        #expect(f32.byteCount > 4 * q4.byteCount)
+    }
+
     @Test func unquantizableShapeIsAClearError() throws {
         let d = LlamaDims(C: 64, L: 1, NH: 4, NKV: 2, hd: 16, F: 88, V: 128, eps: 1e-5, ropeTheta: 10_000, maxPositions: 64)
         let w = LlamaParameters.random(d, tied: true, seed: 1).inferenceWeights()

@@ -13,6 +13,11 @@ typedef void (*ek_task_fn)(void *ctx, int thread, int nthreads);
 /// Not reentrant: call from one thread at a time (nested calls run serially on the caller).
 void ek_parallel(int nthreads, ek_task_fn fn, void *ctx);
 
+/// How many pause iterations an idle worker spins for the next job before it sleeps (negative = the default,
+/// 200,000: decode issues ~200 jobs per token back to back). Training wants a short spin: between its jobs OpenBLAS
+/// runs its own threads on the same cores, and a spinning worker takes their time.
+void ek_set_spin(int iterations);
+
 #ifdef __cplusplus
 }
 #endif
