@@ -15,6 +15,7 @@ struct DataCommand: ParsableCommand {
         static let seed: UInt64 = 0
         static let testFraction = 0.1
         static let unseenFraction = 0.1
+        static let compoundFraction = 0.15
     }
 
     struct Generate: ParsableCommand {
@@ -42,17 +43,20 @@ struct DataCommand: ParsableCommand {
         var testFraction: Double = Defaults.testFraction
         @Option(help: "Fraction of examples phrased by unseen templates (with --unseen-out, or without --test-out).")
         var unseenFraction: Double = Defaults.unseenFraction
+        @Option(help: "Fraction of examples that join two requests (\"…, and also …\").")
+        var compoundFraction: Double = Defaults.compoundFraction
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
             guard (0...1).contains(testFraction) else { throw ValidationError("--test-fraction must be in [0, 1], got \(testFraction)") }
             guard (0...1).contains(unseenFraction) else { throw ValidationError("--unseen-fraction must be in [0, 1], got \(unseenFraction)") }
+            guard (0...1).contains(compoundFraction) else { throw ValidationError("--compound-fraction must be in [0, 1], got \(compoundFraction)") }
             guard unseenOut == nil || testOut != nil else { throw ValidationError("--unseen-out needs --test-out") }
             let start = Date()
             let makesUnseen = unseenOut != nil || testOut == nil
             let generator = DataGenerator(.init(count: count, seed: seed, testFraction: testFraction,
-                                                unseenFraction: makesUnseen ? unseenFraction : 0))
+                                                unseenFraction: makesUnseen ? unseenFraction : 0, compoundFraction: compoundFraction))
             let showProgress = !output.json && isatty(2) != 0
             let examples = generator.generate { done, total in
                 if showProgress { Console.status("data generate: \(done)/\(total)") }
