@@ -101,6 +101,22 @@ import Testing
         #expect(first["plan"] is String)
     }
 
+    /// `eval --batch 2` plans the same requests as one at a time: same predictions file, same metrics, in order.
+    @Test func batchedEvalEqualsOneAtATime() throws {
+        let data = try Self.sampleData(5)
+        let dir = (data as NSString).deletingLastPathComponent
+        var outputs: [String] = []
+        for batch in ["1", "2"] {
+            let predictions = dir + "/pred-\(batch).jsonl"
+            let r = try CLI.run(["eval"] + Self.tiny + ["--data", data, "--batch", batch, "--json", "--predictions", predictions])
+            #expect(r.status == 0, "\(r.stderr)")
+            outputs.append(try String(contentsOfFile: predictions, encoding: .utf8))
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0].split(separator: "\n").count == 5)
+        #expect(try CLI.run(["eval"] + Self.tiny + ["--data", data, "--batch", "0"]).status == 2)
+    }
+
     @Test func unconstrainedEvalOfARandomModelHasInvalidPlans() throws {
         let data = try Self.sampleData(2)
         let r = try CLI.run(["eval"] + Self.tiny + ["--data", data, "--json", "--no-constrain"])
