@@ -178,7 +178,6 @@ EK_AVX2 static void matmul_f32_avx2(const float *w, int cols, int r0, int r1, co
 static int detected = -1, limit = 2;
 
 void ek_limit_simd(int level) { limit = level < 0 ? 2 : level; }
-void ek_force_scalar(int on) { ek_limit_simd(on ? 0 : -1); }
 
 int ek_simd_level(void) {
     if (detected < 0) {
@@ -195,7 +194,6 @@ int ek_simd_level(void) {
     return detected < limit ? detected : limit;
 }
 
-int ek_has_avx512_vnni(void) { return ek_simd_level() == 2; }
 
 void ek_matvec_q(int format, const uint8_t *w, size_t row_bytes, int r0, int r1,
                  const int8_t *xq, const float *xd, const float *xs, int nblocks, float *y) {

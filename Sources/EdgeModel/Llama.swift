@@ -240,14 +240,9 @@ public struct Llama: Sendable {
         let kc = UnsafeSendable(UnsafePointer(s.keyCache.baseAddress! + layerCacheOffset))
         let vc = UnsafeSendable(UnsafePointer(s.valueCache.baseAddress! + layerCacheOffset))
         let q = UnsafeSendable(UnsafePointer(s.q.baseAddress!)), att = UnsafeSendable(s.att.baseAddress!)
-        let scores = UnsafeSendable(s.scores.baseAddress!), ctx = s.contextLength
+        let scores = UnsafeSendable(s.scores.baseAddress!)
         if T == 1 {
-            // Decode: one query per head; heads in parallel, each thread with its own score row.
-            let chunk = (d.NH + min(Threads.count, d.NH) - 1) / min(Threads.count, d.NH)   // as parallelFor splits
-            parallelFor(d.NH) { lo, hi in
-                let row = scores.value + (lo / chunk) * ctx
-                for h in lo..<hi { attendOne(head: h, q: q.value, keys: kc.value, values: vc.value, S: S, scores: row, out: att.value) }
-            }
+            decodeAttention(state: s, rows: 1) { _ in (kc.value, vc.value, S) }
             return
         }
         // Prefill: per head, scores (T, S) = Q_h · K_gᵀ by sgemm over strided views, causal mask, softmax,
@@ -266,6 +261,25 @@ public struct Llama: Sendable {
             Float.gemm(transA: false, transB: false, m: T, n: d.hd, k: S, alpha: 1,
                        a: scores.value, lda: S, b: vc.value + g * d.hd, ldb: d.kvDim,
                        beta: 0, c: att.value + h * d.hd, ldc: d.qDim)
+        }
+    }
+
+    /// Decode attention of `rows` single-token queries (row b of `state.q`, one stream each) into the same rows of
+    /// `state.att`: `cache(b)` gives row b's keys and values of this layer and how many positions it sees.
+    /// (row, head) pairs run in parallel, each thread with its own score row.
+    func decodeAttention(state s: LlamaRunState, rows: Int,
+                         cache: @Sendable (Int) -> (keys: UnsafePointer<Float>, values: UnsafePointer<Float>, S: Int)) {
+        let d = dims, work = rows * d.NH, ctx = s.contextLength
+        let q = UnsafeSendable(UnsafePointer(s.q.baseAddress!)), att = UnsafeSendable(s.att.baseAddress!)
+        let scores = UnsafeSendable(s.scores.baseAddress!)
+        let chunk = (work + min(Threads.count, work) - 1) / min(Threads.count, work)   // as parallelFor splits
+        parallelFor(work) { lo, hi in
+            let row = scores.value + (lo / chunk) * ctx
+            for item in lo..<hi {
+                let b = item / d.NH, (keys, values, S) = cache(b)
+                attendOne(head: item % d.NH, q: q.value + b * d.qDim, keys: keys, values: values, S: S,
+                          scores: row, out: att.value + b * d.qDim)
+            }
         }
     }
 
@@ -305,22 +319,11 @@ public struct Llama: Sendable {
             for b in 0..<B {
                 s.rotateAndCache(row: b, into: states[b], layerCacheOffset: l * states[b].contextLength * d.kvDim, pos: positions[b])
             }
-            // Attention: (stream, head) pairs in parallel, each thread with its own score row.
             let caches = states.map { st in
                 let offset = l * st.contextLength * d.kvDim
                 return UnsafeSendable((UnsafePointer(st.keyCache.baseAddress! + offset), UnsafePointer(st.valueCache.baseAddress! + offset)))
             }
-            let q = UnsafeSendable(UnsafePointer(s.q.baseAddress!)), att = UnsafeSendable(s.att.baseAddress!)
-            let scores = UnsafeSendable(s.scores.baseAddress!), ctx = s.contextLength, work = B * d.NH
-            let chunk = (work + min(Threads.count, work) - 1) / min(Threads.count, work)
-            parallelFor(work) { lo, hi in
-                let row = scores.value + (lo / chunk) * ctx
-                for item in lo..<hi {
-                    let b = item / d.NH, (keys, values) = caches[b].value
-                    attendOne(head: item % d.NH, q: q.value + b * d.qDim, keys: keys, values: values, S: positions[b] + 1,
-                              scores: row, out: att.value + b * d.qDim)
-                }
-            }
+            decodeAttention(state: s, rows: B) { b in (caches[b].value.0, caches[b].value.1, positions[b] + 1) }
             finishLayer(layer, state: s, T: B)
         }
         for st in states { st.position += 1 }

@@ -11,14 +11,10 @@ extern "C" {
 
 enum { EK_Q8_0 = 0, EK_Q4_0 = 1, EK_Q4_1 = 2 };
 
-/// 1 when the AVX-512 VNNI kernels are in use on this CPU, 0 for the scalar fallbacks.
-int ek_has_avx512_vnni(void);
 /// The kernels in use: 2 AVX-512 VNNI, 1 AVX2 + FMA + F16C, 0 scalar.
 int ek_simd_level(void);
 /// Tests only: caps ek_simd_level() at `level` (0 scalar, 1 AVX2, 2 AVX-512); a negative level removes the cap.
 void ek_limit_simd(int level);
-/// Tests only: 1 forces the scalar fallbacks, 0 restores CPU detection.
-void ek_force_scalar(int on);
 
 /// Quantizes n floats (n multiple of 32) to Q8 blocks: xq (n int8), xd and xs (n/32 floats each).
 void ek_quantize_q8(const float *x, int n, int8_t *xq, float *xd, float *xs);
