@@ -18,10 +18,10 @@ unset OPENBLAS_CORETYPE   # let OpenBLAS pick its fastest (AVX-512) kernels
 # The default recipe (why each value: docs/results.md "The default recipe").
 MODEL=${MODEL:-models/SmolLM2-135M-Instruct.Q4_1.gguf}
 RUN=${RUN:-runs/default}
-TRAIN=${TRAIN:-datasets/train.jsonl}
+TRAIN=${TRAIN:-datasets/train_mix.jsonl}
 TEST=${TEST:-datasets/test.jsonl}
 UNSEEN=${UNSEEN:-datasets/unseen.jsonl}
-STEPS=${STEPS:-160}
+STEPS=${STEPS:-220}
 BATCH=${BATCH:-8}
 LR=${LR:-1e-3}
 RANK=${RANK:-128}
@@ -30,8 +30,12 @@ EVAL_BATCH=${EVAL_BATCH:-16}
 
 start=$(date +%s)
 [ "$MODEL" != models/SmolLM2-135M-Instruct.Q4_1.gguf ] || $bin model fetch --dir models
-if [ ! -f "$TRAIN" ] || [ ! -f "$TEST" ] || [ ! -f "$UNSEEN" ]; then
-    $bin data generate --count 12000 --seed 0 --out "$TRAIN" --test-out "$TEST" --unseen-out "$UNSEEN"
+if [ ! -f "$TEST" ] || [ ! -f "$UNSEEN" ]; then
+    $bin data generate --count 12000 --seed 0 --out datasets/train.jsonl --test-out "$TEST" --unseen-out "$UNSEEN"
+fi
+# The training mix: train-split requests only (so never a test request), 40 % of them compound ("…, and also …").
+if [ ! -f "$TRAIN" ]; then
+    $bin data generate --count 12000 --seed 1 --compound-fraction 0.4 --train-only --out "$TRAIN"
 fi
 
 if [ -f "$RUN/summary.json" ]; then

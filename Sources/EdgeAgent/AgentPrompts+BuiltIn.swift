@@ -45,7 +45,7 @@ Rules: positional arguments only; fill every argument; "$N" is the output of ste
 """#
         /// `prompts/planner_minimal.txt`.
         static let plannerMinimal = #"""
-You plan requests as numbered calls to the 16 TinyAgent tools (positional arguments, "$N" for the output of step N), ending with join() and <END_OF_PLAN>. Today is {{today}}.
+Plan with the TinyAgent tools. Today is {{today}}.
 """#
         /// `prompts/planner_user.txt`.
         static let plannerUser = #"""

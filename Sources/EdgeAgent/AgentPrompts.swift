@@ -30,7 +30,7 @@ public struct AgentPrompts: Sendable, Equatable {
     /// The compiled-in templates with the compact planner prompt (for a small model's short context).
     public static let builtInCompact = AgentPrompts(style: .compact, plannerSystem: BuiltIn.plannerCompact,
                                                     plannerUser: BuiltIn.plannerUser, joiner: BuiltIn.joiner)
-    /// The compiled-in templates with the minimal planner prompt (format and date only, for fine-tuned planners).
+    /// The compiled-in templates with the minimal planner prompt (one line and the date, for fine-tuned planners).
     public static let builtInMinimal = AgentPrompts(style: .minimal, plannerSystem: BuiltIn.plannerMinimal,
                                                     plannerUser: BuiltIn.plannerUser, joiner: BuiltIn.joiner)
 

@@ -4,8 +4,8 @@ import Foundation
 /// in-context examples) from `prompts/planner_{compact,full}.txt` and the user turn from `prompts/planner_user.txt`.
 /// Training, evaluation, `plan`, the REPL and the server all build prompts here, so they always agree.
 public struct PlanningPrompt: Sendable {
-    /// `full` and `compact` describe the tools (PlannerPrompt); `minimal` (`planner_minimal.txt`) gives only
-    /// the format and the date — for fine-tuned planners, which know their tools, and short sequences.
+    /// `full` and `compact` describe the tools (PlannerPrompt); `minimal` (`planner_minimal.txt`) gives one
+    /// line and the date — for fine-tuned planners, which know their tools and format, and short sequences.
     public enum Style: String, Sendable, CaseIterable {
         case full, compact, minimal
 

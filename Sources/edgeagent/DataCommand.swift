@@ -45,6 +45,8 @@ struct DataCommand: ParsableCommand {
         var unseenFraction: Double = Defaults.unseenFraction
         @Option(help: "Fraction of examples that join two requests (\"…, and also …\").")
         var compoundFraction: Double = Defaults.compoundFraction
+        @Flag(help: "Write only the train split to --out: requests that would be test or unseen are dropped, so extra training data (another seed, another mix) never holds a test request.")
+        var trainOnly = false
         @OptionGroup var output: OutputOptions
 
         func run() throws {
@@ -53,8 +55,9 @@ struct DataCommand: ParsableCommand {
             guard (0...1).contains(unseenFraction) else { throw ValidationError("--unseen-fraction must be in [0, 1], got \(unseenFraction)") }
             guard (0...1).contains(compoundFraction) else { throw ValidationError("--compound-fraction must be in [0, 1], got \(compoundFraction)") }
             guard unseenOut == nil || testOut != nil else { throw ValidationError("--unseen-out needs --test-out") }
+            guard !trainOnly || testOut == nil else { throw ValidationError("--train-only writes no test split; drop --test-out") }
             let start = Date()
-            let makesUnseen = unseenOut != nil || testOut == nil
+            let makesUnseen = !trainOnly && (unseenOut != nil || testOut == nil)
             let generator = DataGenerator(.init(count: count, seed: seed, testFraction: testFraction,
                                                 unseenFraction: makesUnseen ? unseenFraction : 0, compoundFraction: compoundFraction))
             let showProgress = !output.json && isatty(2) != 0
@@ -70,6 +73,10 @@ struct DataCommand: ParsableCommand {
                     try JSONLines.write(parts[split] ?? [], to: path)
                     files[path] = parts[split]?.count ?? 0
                 }
+            } else if trainOnly {
+                let train = examples.filter { generator.split($0) == .train }
+                try JSONLines.write(train, to: out)
+                files = [out: train.count]
             } else {
                 try JSONLines.write(examples, to: out)
                 files = [out: examples.count]
