@@ -65,15 +65,6 @@ static float dot_q_scalar(int format, const uint8_t *w, const int8_t *xq, const 
 #define EK_AVX2 __attribute__((target("avx2,fma,f16c")))
 #define EK_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 
-EK_AVX2 static inline float h2f(const uint8_t *p) { return _cvtsh_ss(rd16(p)); }
-
-EK_AVX2 static inline __m256i nibbles(const uint8_t *qs) {
-    __m128i raw = _mm_loadu_si128((const __m128i *)qs);
-    __m128i lo = _mm_and_si128(raw, _mm_set1_epi8(15));
-    __m128i hi = _mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(15));
-    return _mm256_set_m128i(hi, lo);   // elements 0..15 = low nibbles, 16..31 = high nibbles
-}
-
 EK_AVX2 static inline float hsum256(__m256 acc) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
     s = _mm_hadd_ps(s, s);
@@ -86,20 +77,32 @@ EK_AVX2 static inline float hsum256(__m256 acc) {
 EK_AVX2 static inline __m256i dpbusd_avx2(__m256i u, __m256i s) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
 }
+// Two such products summed, for nibble u (≤ 15): the int16 pair sums of both (≤ 2·15·127 each) add without
+// overflow before one widening madd.
+EK_AVX2 static inline __m256i dpbusd2_avx2(__m256i u1, __m256i s1, __m256i u2, __m256i s2) {
+    return _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(u1, s1), _mm256_maddubs_epi16(u2, s2)),
+                             _mm256_set1_epi16(1));
+}
 EK_AVX512 static inline __m256i dpbusd_vnni(__m256i u, __m256i s) {
     return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
 }
+EK_AVX512 static inline __m256i dpbusd2_vnni(__m256i u1, __m256i s1, __m256i u2, __m256i s2) {
+    return _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), u1, s1), u2, s2);
+}
 
-// The quantized dot kernels, once per instruction set (dotq_body.h is written against EK_DPBUSD).
+// The quantized kernel, once per instruction set (dotq_body.h is written against EK_DPBUSD and EK_DPBUSD2).
 #define EK_KERNEL EK_AVX512
 #define EK_DPBUSD dpbusd_vnni
+#define EK_DPBUSD2 dpbusd2_vnni
 #define EK_NAME(n) n##_vnni
 #include "dotq_body.h"
 #undef EK_KERNEL
 #undef EK_DPBUSD
+#undef EK_DPBUSD2
 #undef EK_NAME
 #define EK_KERNEL EK_AVX2
 #define EK_DPBUSD dpbusd_avx2
+#define EK_DPBUSD2 dpbusd2_avx2
 #define EK_NAME(n) n##_avx2
 #include "dotq_body.h"
 
@@ -200,15 +203,11 @@ void ek_matvec_q(int format, const uint8_t *w, size_t row_bytes, int r0, int r1,
 #if defined(__x86_64__)
     int level = ek_simd_level();
     if (level > 0) {
-        int r = r0;
-        for (; r + 4 <= r1; r += 4) {
+        for (int r = r0; r < r1; r += 8) {
+            int n = r1 - r < 8 ? r1 - r : 8;
             const uint8_t *rows = w + (size_t)r * row_bytes;
-            if (level == 2) dot4_q_vnni(format, rows, row_bytes, xq, xd, xs, nblocks, y + r);
-            else dot4_q_avx2(format, rows, row_bytes, xq, xd, xs, nblocks, y + r);
-        }
-        for (; r < r1; r++) {
-            const uint8_t *row = w + (size_t)r * row_bytes;
-            y[r] = level == 2 ? dot_q_vnni(format, row, xq, xd, xs, nblocks) : dot_q_avx2(format, row, xq, xd, xs, nblocks);
+            if (level == 2) dot8_q_vnni(format, rows, row_bytes, n, xq, xd, xs, nblocks, y + r);
+            else dot8_q_avx2(format, rows, row_bytes, n, xq, xd, xs, nblocks, y + r);
         }
         return;
     }
