@@ -33,7 +33,7 @@ start=$(date +%s)
 if [ ! -f "$TEST" ] || [ ! -f "$UNSEEN" ]; then
     $bin data generate --count 12000 --seed 0 --out datasets/train.jsonl --test-out "$TEST" --unseen-out "$UNSEEN"
 fi
-# The training mix: train-split requests only (so never a test request), 40 % of them compound ("…, and also …").
+# The training mix: train-split requests only (so never a test request), a third of them compound ("…, and also …").
 if [ ! -f "$TRAIN" ]; then
     $bin data generate --count 12000 --seed 1 --compound-fraction 0.4 --train-only --out "$TRAIN"
 fi

@@ -43,7 +43,7 @@ struct DataCommand: ParsableCommand {
         var testFraction: Double = Defaults.testFraction
         @Option(help: "Fraction of examples phrased by unseen templates (with --unseen-out, or without --test-out).")
         var unseenFraction: Double = Defaults.unseenFraction
-        @Option(help: "Fraction of examples that join two requests (\"…, and also …\").")
+        @Option(help: "Chance that an example joins two requests (\"…, and also …\"); same-intent pairs and plans over six steps are redrawn, so fewer come out compound (12 % at 0.15, 34 % at 0.4).")
         var compoundFraction: Double = Defaults.compoundFraction
         @Flag(help: "Write only the train split to --out: requests that would be test or unseen are dropped, so extra training data (another seed, another mix) never holds a test request.")
         var trainOnly = false

@@ -107,7 +107,9 @@ enum Readline {
             readLine: { prompt in await read(prompt) },
             write: { FileHandle.standardOutput.write(Data($0.utf8)) },
             addHistory: { line in
-                queue.async {
+                // Synchronous: the file is written before the line is handled, so `:quit` (which exits
+                // right after) is in it too.
+                queue.sync {
                     add_history(line)
                     _ = write_history(historyPath)
                 }

@@ -23,8 +23,10 @@ import Testing
         let examples = try lines(path("mix.jsonl"))
         // About 10 % of the train-template requests are test and are dropped; no unseen requests are made.
         #expect((2500...2900).contains(examples.count), "\(examples.count) examples")
+        // --compound-fraction is the chance of trying a second request; pairs of one intent and plans over six
+        // steps are redrawn, so about 34 % of the examples come out compound at 0.4 (12 % at the default 0.15).
         let compound = examples.filter { ($0["source"] as? String)?.contains("+") == true }.count
-        #expect(abs(Double(compound) / Double(examples.count) - 0.4) < 0.05, "\(compound) compound of \(examples.count)")
+        #expect((0.30...0.38).contains(Double(compound) / Double(examples.count)), "\(compound) compound of \(examples.count)")
 
         // `data split` recovers the split from each example alone: everything is train.
         let split = try CLI.run(["data", "split", "--data", path("mix.jsonl"), "--train", path("a.jsonl"),
