@@ -66,17 +66,14 @@ struct DataCommand: ParsableCommand {
             }
             if showProgress { Console.clearStatus() }
             var files: [String: Int] = [:]
-            if let testOut {
+            if testOut != nil || trainOnly {
+                // Each split to its file; with --train-only only --out is given, so test and unseen are dropped.
                 let parts = Dictionary(grouping: examples) { generator.split($0) ?? .train }
                 let outputs: [(String?, DataGenerator.Split)] = [(out, .train), (testOut, .test), (unseenOut, .unseen)]
                 for case let (path?, split) in outputs {
                     try JSONLines.write(parts[split] ?? [], to: path)
                     files[path] = parts[split]?.count ?? 0
                 }
-            } else if trainOnly {
-                let train = examples.filter { generator.split($0) == .train }
-                try JSONLines.write(train, to: out)
-                files = [out: train.count]
             } else {
                 try JSONLines.write(examples, to: out)
                 files = [out: examples.count]
