@@ -152,21 +152,14 @@ public enum LlamaTraining {
         let scale = 1 / Float(d.hd).squareRoot(), group = d.NH / d.NKV
         let (qs, ks, vs, ps, atts) = (UnsafeSendable(a.q.p), UnsafeSendable(a.k.p), UnsafeSendable(a.v.p),
                                       UnsafeSendable(a.probs.p), UnsafeSendable(a.att.p))
-        TrainingOps.perHead(B * d.NH) { i in
-            let (b, h) = (i / d.NH, i % d.NH)
-            let g = h / group
-            let P = ps.value + (b * d.NH + h) * T * T
-            let Q = qs.value + b * T * d.qDim + h * d.hd, K = ks.value + b * T * d.kvDim + g * d.hd
-            let V = vs.value + b * T * d.kvDim + g * d.hd
-            Float.gemm(transA: false, transB: true, m: T, n: T, k: d.hd, alpha: scale,
-                       a: Q, lda: d.qDim, b: K, ldb: d.kvDim, beta: 0, c: P, ldc: T)
-            for t in 0..<T {
-                let row = P + t * T
-                Kernels.softmax(row, t + 1)
-                for j in (t + 1)..<max(t + 1, T) { row[j] = 0 }
+        parallelFor(B * d.NKV) { lo, hi in   // one task per (sequence, key/value head) and its query heads; P saved
+            for i in lo..<hi {
+                let (b, gi) = (i / d.NKV, i % d.NKV)
+                let (qo, kvo) = (b * T * d.qDim + gi * group * d.hd, b * T * d.kvDim + gi * d.hd)
+                CausalAttention.forward(heads: group, q: qs.value + qo, ldq: d.qDim, k: ks.value + kvo, ldk: d.kvDim,
+                                        v: vs.value + kvo, ldv: d.kvDim, T: T, hd: d.hd, scale: scale,
+                                        p: ps.value + (b * d.NH + gi * group) * T * T, o: atts.value + qo, ldo: d.qDim)
             }
-            Float.gemm(transA: false, transB: false, m: T, n: d.hd, k: T, alpha: 1,
-                       a: P, lda: T, b: V, ldb: d.kvDim, beta: 0, c: atts.value + b * T * d.qDim + h * d.hd, ldc: d.qDim)
         }
         linear(a.att.p, p.wo, a.xMid.p, rows: BT, .o)
         Kernels.add(a.xMid.p, a.x.p, a.xMid.p, BT * d.C)
@@ -217,30 +210,15 @@ public enum LlamaTraining {
         // One task per (sequence, key/value head): its query heads accumulate into the same dK/dV slices.
         let (ps, qs, ks, vs) = (UnsafeSendable(a.probs.p), UnsafeSendable(a.q.p), UnsafeSendable(a.k.p), UnsafeSendable(a.v.p))
         let (dOs, dQs, dKs, dVs) = (UnsafeSendable(s.datt.p), UnsafeSendable(s.dq.p), UnsafeSendable(s.dk.p), UnsafeSendable(s.dv.p))
-        TrainingOps.perHead(B * d.NKV) { i in
-            let (b, gi) = (i / d.NKV, i % d.NKV)
-            let dS = UnsafeMutablePointer<Float>.allocate(capacity: T * T)
-            defer { dS.deallocate() }
-            let K = ks.value + b * T * d.kvDim + gi * d.hd, V = vs.value + b * T * d.kvDim + gi * d.hd
-            let dK = dKs.value + b * T * d.kvDim + gi * d.hd, dV = dVs.value + b * T * d.kvDim + gi * d.hd
-            for h in (gi * group)..<((gi + 1) * group) {
-                let P = ps.value + (b * d.NH + h) * T * T
-                let Q = qs.value + b * T * d.qDim + h * d.hd
-                let dO = dOs.value + b * T * d.qDim + h * d.hd, dQ = dQs.value + b * T * d.qDim + h * d.hd
-                // dP = dO·Vᵀ (T, T); dV += Pᵀ·dO
-                Float.gemm(transA: false, transB: true, m: T, n: T, k: d.hd, alpha: 1,
-                           a: dO, lda: d.qDim, b: V, ldb: d.kvDim, beta: 0, c: dS, ldc: T)
-                Float.gemm(transA: true, transB: false, m: T, n: d.hd, k: T, alpha: 1,
-                           a: P, lda: T, b: dO, ldb: d.qDim, beta: 1, c: dV, ldc: d.kvDim)
-                for t in 0..<T {
-                    BackwardKernels.softmax(p: P + t * T, dp: dS + t * T, t + 1)
-                    for j in (t + 1)..<max(t + 1, T) { dS[t * T + j] = 0 }
-                }
-                // S = scale·Q·Kᵀ: dQ = scale·dS·K, dK += scale·dSᵀ·Q
-                Float.gemm(transA: false, transB: false, m: T, n: d.hd, k: T, alpha: scale,
-                           a: dS, lda: T, b: K, ldb: d.kvDim, beta: 0, c: dQ, ldc: d.qDim)
-                Float.gemm(transA: true, transB: false, m: T, n: d.hd, k: T, alpha: scale,
-                           a: dS, lda: T, b: Q, ldb: d.qDim, beta: 1, c: dK, ldc: d.kvDim)
+        parallelFor(B * d.NKV) { lo, hi in
+            for i in lo..<hi {
+                let (b, gi) = (i / d.NKV, i % d.NKV)
+                let (qo, kvo) = (b * T * d.qDim + gi * group * d.hd, b * T * d.kvDim + gi * d.hd)
+                CausalAttention.backward(heads: group, p: ps.value + (b * d.NH + gi * group) * T * T, q: qs.value + qo,
+                                         ldq: d.qDim, k: ks.value + kvo, ldk: d.kvDim, v: vs.value + kvo, ldv: d.kvDim,
+                                         dout: dOs.value + qo, lddo: d.qDim, T: T, hd: d.hd, scale: scale,
+                                         dq: dQs.value + qo, lddq: d.qDim, dk: dKs.value + kvo, lddk: d.kvDim,
+                                         dv: dVs.value + kvo, lddv: d.kvDim)
             }
         }
         TrainingOps.rope(s.rope, s.dq.p, rows: BT, T: T, heads: d.NH, width: d.qDim, inverse: true)

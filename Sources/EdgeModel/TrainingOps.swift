@@ -49,11 +49,4 @@ enum TrainingOps {
             }
         }
     }
-
-    /// Runs `body(i)` for each of `n` independent attention problems, in order. Each problem's GEMMs use
-    /// OpenBLAS's own threads. (Running problems on our pool would need OpenBLAS single-threaded, and its thread
-    /// count is process-global: changing it here would change BLAS results for every other caller at that time.)
-    static func perHead(_ n: Int, _ body: (Int) -> Void) {
-        for i in 0..<n { body(i) }
-    }
 }

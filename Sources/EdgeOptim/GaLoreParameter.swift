@@ -144,6 +144,20 @@ enum PlainAdam {
     static func step<S: LAPACKScalar>(_ mom: inout AdamMoments<S>, weight w: UnsafeMutablePointer<S>, gradient g: UnsafePointer<S>,
                                       lr: Double, hyper: AdamHyperparameters, workspace: inout [S]) {
         let count = mom.count
+        if S.self == Float.self && !mom.isQuantized {   // one fused pass over W, M, V, R, split across the threads
+            mom.step += 1
+            let a = hyper.stepSize(lr: lr, step: mom.step), f = hyper.weightDecay > 0 ? -lr * hyper.weightDecay : 0
+            mom.m.withUnsafeMutableBufferPointer { pm in
+                mom.v.withUnsafeMutableBufferPointer { pv in
+                    ScalarKernels.fusedAdamW(w: UnsafeMutableRawPointer(w).assumingMemoryBound(to: Float.self),
+                                             m: UnsafeMutableRawPointer(pm.baseAddress!).assumingMemoryBound(to: Float.self),
+                                             v: UnsafeMutableRawPointer(pv.baseAddress!).assumingMemoryBound(to: Float.self),
+                                             r: UnsafeRawPointer(g).assumingMemoryBound(to: Float.self), count: count,
+                                             hyper: hyper, stepSize: Float(-a), decay: Float(f))
+                }
+            }
+            return
+        }
         if workspace.count < count { workspace = [S](repeating: 0, count: count) }
         workspace.withUnsafeMutableBufferPointer { ws in
             let n = ws.baseAddress!

@@ -2,3 +2,4 @@
 #pragma once
 #include "ckernels.h"
 #include "ckpool.h"
+#include "ckattention.h"
