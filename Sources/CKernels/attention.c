@@ -84,17 +84,22 @@ static float *scratch(size_t n) {
 #undef R
 #undef NC
 
-// Column width of the register tile at the kernel level in use (panels are padded to a multiple of it).
-static int tile_columns(int level) { return level == 2 ? 32 : level == 1 ? 16 : 8; }
-
-void ek_attn_forward(int heads, const float *q, int ldq, const float *k, int ldk, const float *v, int ldv, int T, int hd,
-                     float scale, float *p, float *o, int ldo) {
-    if (T <= 0) return;
+// The kernel level in use (2 AVX-512, 1 AVX2, 0 generic), and T and hd padded to its register tile's column width.
+static int kernel_level(int T, int hd, int *Tp, int *hdp) {
     int level = 0;
 #if defined(__x86_64__)
     level = ek_simd_level();
 #endif
-    int nc = tile_columns(level), Tp = round_up(T, nc), hdp = round_up(hd, nc);
+    int nc = level == 2 ? 32 : level == 1 ? 16 : 8;
+    *Tp = round_up(T, nc);
+    *hdp = round_up(hd, nc);
+    return level;
+}
+
+void ek_attn_forward(int heads, const float *q, int ldq, const float *k, int ldk, const float *v, int ldv, int T, int hd,
+                     float scale, float *p, float *o, int ldo) {
+    if (T <= 0) return;
+    int Tp, hdp, level = kernel_level(T, hd, &Tp, &hdp);
     float *kt = scratch((size_t)hdp * Tp + (size_t)Tp * hdp), *vp = kt + (size_t)hdp * Tp;
 #if defined(__x86_64__)
     if (level == 2) { forward_avx512(heads, q, ldq, k, ldk, v, ldv, T, hd, scale, p, o, ldo, kt, vp, Tp, hdp); return; }
@@ -107,11 +112,7 @@ void ek_attn_backward(int heads, const float *p, const float *q, int ldq, const 
                       int ldv, const float *dout, int lddo, int T, int hd, float scale, float *dq, int lddq, float *dk,
                       int lddk, float *dv, int lddv) {
     if (T <= 0) return;
-    int level = 0;
-#if defined(__x86_64__)
-    level = ek_simd_level();
-#endif
-    int nc = tile_columns(level), Tp = round_up(T, nc), hdp = round_up(hd, nc);
+    int Tp, hdp, level = kernel_level(T, hd, &Tp, &hdp);
     size_t panel = (size_t)Tp * hdp;
     float *vt = scratch(3 * panel + (size_t)T * T), *kp = vt + panel, *xp = kp + panel, *ds = xp + panel;
 #if defined(__x86_64__)
