@@ -21,7 +21,7 @@ RUN=${RUN:-runs/default}
 TRAIN=${TRAIN:-datasets/train_mix.jsonl}
 TEST=${TEST:-datasets/test.jsonl}
 UNSEEN=${UNSEEN:-datasets/unseen.jsonl}
-STEPS=${STEPS:-220}
+STEPS=${STEPS:-300}
 BATCH=${BATCH:-8}
 LR=${LR:-1e-3}
 RANK=${RANK:-128}
@@ -33,9 +33,9 @@ start=$(date +%s)
 if [ ! -f "$TEST" ] || [ ! -f "$UNSEEN" ]; then
     $bin data generate --count 12000 --seed 0 --out datasets/train.jsonl --test-out "$TEST" --unseen-out "$UNSEEN"
 fi
-# The training mix: train-split requests only (so never a test request), a third of them compound ("…, and also …").
+# The training mix: train-split requests only (so never a test request), about a quarter of them compound ("…, and also …").
 if [ ! -f "$TRAIN" ]; then
-    $bin data generate --count 12000 --seed 1 --compound-fraction 0.4 --train-only --out "$TRAIN"
+    $bin data generate --count 12000 --seed 1 --compound-fraction 0.3 --train-only --out "$TRAIN"
 fi
 
 if [ -f "$RUN/summary.json" ]; then
