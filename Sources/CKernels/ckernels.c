@@ -176,6 +176,47 @@ EK_AVX2 static void matmul_f32_avx2(const float *w, int cols, int r0, int r1, co
     for (; r < r1; r++)
         for (int t = 0; t < T; t++) y[(size_t)t * ldy + r] = dot_f32_avx2(w + (size_t)r * cols, x + (size_t)t * cols, cols);
 }
+// The AVX-512 form of the small-batch product: a 4-row × NT-vector tile (NT ≤ 4, a constant after inlining) keeps
+// up to 16 accumulators in zmm registers, so each 16-float load of W feeds NT FMAs and each load of X feeds four;
+// the column tail is a masked load.
+EK_AVX512 static inline __attribute__((always_inline))
+void matmul_tile_avx512(const float *w0, int cols, const float *x, int NT, float *y, int ldy, const float *next) {
+    __m512 acc[4][4];
+    for (int k = 0; k < 4; k++)
+        for (int t = 0; t < NT; t++) acc[k][t] = _mm512_setzero_ps();
+    for (int i = 0; i < cols; i += 16) {
+        __mmask16 m = cols - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (cols - i)) - 1);
+        if (next)
+            for (int k = 0; k < 4; k++) _mm_prefetch((const char *)(next + (size_t)k * cols + i), _MM_HINT_T0);
+        __m512 wv[4], xv[4];
+        for (int k = 0; k < 4; k++) wv[k] = _mm512_maskz_loadu_ps(m, w0 + (size_t)k * cols + i);
+        for (int t = 0; t < NT; t++) xv[t] = _mm512_maskz_loadu_ps(m, x + (size_t)t * cols + i);
+        for (int k = 0; k < 4; k++)
+            for (int t = 0; t < NT; t++) acc[k][t] = _mm512_fmadd_ps(wv[k], xv[t], acc[k][t]);
+    }
+    for (int t = 0; t < NT; t++)
+        for (int k = 0; k < 4; k++) y[(size_t)t * ldy + k] = _mm512_reduce_add_ps(acc[k][t]);
+}
+
+EK_AVX512 static void matmul_f32_avx512(const float *w, int cols, int r0, int r1, const float *x, int T, float *y, int ldy) {
+    int r = r0;
+    for (; r + 4 <= r1; r += 4) {
+        const float *w0 = w + (size_t)r * cols;
+        // The first pass over these rows also prefetches the next four (memory latency, not FMAs, bounds this loop).
+        const float *next = r + 8 <= r1 ? w0 + (size_t)4 * cols : NULL;
+        int t = 0;
+        for (; t + 4 <= T; t += 4, next = NULL)
+            matmul_tile_avx512(w0, cols, x + (size_t)t * cols, 4, y + (size_t)t * ldy + r, ldy, next);
+        switch (T - t) {
+        case 3: matmul_tile_avx512(w0, cols, x + (size_t)t * cols, 3, y + (size_t)t * ldy + r, ldy, next); break;
+        case 2: matmul_tile_avx512(w0, cols, x + (size_t)t * cols, 2, y + (size_t)t * ldy + r, ldy, next); break;
+        case 1: matmul_tile_avx512(w0, cols, x + (size_t)t * cols, 1, y + (size_t)t * ldy + r, ldy, next); break;
+        default: break;
+        }
+    }
+    for (; r < r1; r++)
+        for (int t = 0; t < T; t++) y[(size_t)t * ldy + r] = dot_f32_avx512(w + (size_t)r * cols, x + (size_t)t * cols, cols);
+}
 #endif
 
 static int detected = -1, limit = 2;
@@ -237,7 +278,12 @@ void ek_matvec_f32(const float *w, int cols, int r0, int r1, const float *x, flo
 
 void ek_matmul_f32(const float *w, int cols, int r0, int r1, const float *x, int T, float *y, int ldy) {
 #if defined(__x86_64__)
-    if (ek_simd_level() >= 1) {
+    int level = ek_simd_level();
+    if (level == 2) {
+        matmul_f32_avx512(w, cols, r0, r1, x, T, y, ldy);
+        return;
+    }
+    if (level == 1) {
         matmul_f32_avx2(w, cols, r0, r1, x, T, y, ldy);
         return;
     }

@@ -15,6 +15,16 @@ public final class BatchGenerator {
     private let states: [LlamaRunState]
     private let scratch: LlamaRunState
 
+    /// Where the wall time of `generate` went: prefilling new requests (one at a time), batched decode steps, and
+    /// the per-stream work between steps (constraint, sampling, detokenizing).
+    public struct Timing: Sendable {
+        public var prefillSeconds = 0.0
+        public var steps = 0
+        public var stepSeconds = 0.0
+        public var streamSeconds = 0.0
+    }
+    public private(set) var timing = Timing()
+
     /// - Parameters:
     ///   - slots: streams decoded together (≥ 1).
     ///   - contextLength: positions per stream (prompt + generated); each slot owns a KV cache this long.
@@ -62,7 +72,9 @@ public final class BatchGenerator {
                 let t0 = now()
                 var logits = try model.forward(req.promptIds, state: state, logits: .last).scalars
                 let prefill = seconds(since: t0)
+                timing.prefillSeconds += prefill
                 let t1 = now()
+                defer { timing.streamSeconds += seconds(since: t1) }
                 if let next = try stream.step(&logits, position: state.position, onText: ignore) {
                     free.removeLast()
                     active.append(Active(index: index, stream: stream, slot: slot, next: next, prefillSeconds: prefill, decodeStart: t1))
@@ -72,7 +84,12 @@ public final class BatchGenerator {
             }
             if active.isEmpty { return }
 
+            let t0 = now()
             let logits = try model.forwardBatch(active.map(\.next), states: active.map { states[$0.slot] }, scratch: scratch)
+            let t1 = now()
+            timing.steps += 1
+            timing.stepSeconds += seconds(since: t0)
+            defer { timing.streamSeconds += seconds(since: t1) }
             var still: [Active] = []
             try logits.withUnsafeBufferPointer { all in
                 let V = model.dims.V

@@ -81,8 +81,9 @@ struct EvalCommand: AsyncParsableCommand {
             successSum += score.success
             bar.update(done, extra: String(format: "success %.2f valid %.2f", successSum / Double(done), Double(valid) / Double(done)))
         }
+        var timing: BatchGenerator.Timing?
         if batch > 1 {
-            try session.planBatch(examples.map { ($0.query, $0.now) }, slots: batch, onOutcome: record)
+            timing = try session.planBatch(examples.map { ($0.query, $0.now) }, slots: batch, onOutcome: record)
         } else {
             for (k, e) in examples.enumerated() { try record(k, try await session.plan(query: e.query, now: e.now)) }
         }
@@ -107,6 +108,10 @@ struct EvalCommand: AsyncParsableCommand {
         }
         var summary = String(format: "[%d prompt tokens, %d generated, %.1f s, %.2f ms per generated token incl. prefill",
                              promptTokens, generated, seconds, seconds * 1000 / Double(max(generated, 1)))
+        if let t = timing {
+            summary += String(format: "; prefill %.1f s, %d batched steps %.1f s (%.1f ms each), per-stream work %.1f s",
+                              t.prefillSeconds, t.steps, t.stepSeconds, t.stepSeconds * 1000 / Double(max(t.steps, 1)), t.streamSeconds)
+        }
         if let factory = session.factory {
             let t = factory.acceptTiming, c = factory.cacheStatistics
             summary += String(format: "; constraint %.3f ms/token in accept over %d tokens, mask sweep %.3f ms/token, cache %d hits / %d misses",

@@ -103,8 +103,10 @@ struct PlanSession {
 
     /// Plans many requests with batched decoding (`slots` at a time). `onOutcome(i, outcome)` is called as each
     /// plan finishes (not in order). Greedy plans equal ``plan(query:now:onText:)``'s up to float rounding.
+    /// Returns where the time went.
+    @discardableResult
     func planBatch(_ requests: [(query: String, now: String?)], slots: Int,
-                   onOutcome: (Int, Outcome) throws -> Void) throws {
+                   onOutcome: (Int, Outcome) throws -> Void) throws -> BatchGenerator.Timing {
         let prepared = try requests.map { r in
             let (messages, options) = try conversation(query: r.query, now: r.now)
             return try model.generationRequest(messages, options: options)
@@ -117,6 +119,7 @@ struct PlanSession {
             let latency = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             try onOutcome(i, outcome(GeneratorLanguageModel.completion(result, latency: latency)))
         }
+        return batcher.timing
     }
 }
 

@@ -100,7 +100,7 @@ func randomBlocks(_ format: BlockFormat, rows: Int, cols: Int, rng: inout SplitM
         for level in Self.simdLevels {
             ek_limit_simd(level)
             defer { ek_limit_simd(-1) }
-            for T in [1, 3, WeightMatrix.smallBatch, WeightMatrix.smallBatch + 9] {
+            for T in [1, 2, 3, 5, 7, WeightMatrix.smallBatch, WeightMatrix.smallBatch + 9] {
                 let x = Tensor.uniform([T, cols], rng: &rng)
                 let ref = TestSupport.naiveMatmul(x, dense, transposeB: true)
                 var y = Tensor(zeros: [T, rows])
