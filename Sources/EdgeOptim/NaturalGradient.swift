@@ -307,14 +307,17 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
 
     // MARK: checkpoint form
 
-    func state(prefix p: String) -> [String: Tensor] {
+    /// The history as named tensors (keys start with `p`), the part of the optimizer's state dict it owns.
+    public func state(prefix p: String) -> [String: Tensor] {
         var d: [String: Tensor] = [
             p + "history.meta": Tensor(shape: [3], scalars: [Float(count), Float(head), Float(newest)]),
             p + "history.gram": StateCodec.encode(gram),
         ]
         switch precision {
         case .exact: d[p + "history"] = StateCodec.matrix(exact, rows: capacity, cols: length)
-        case .bf16: d[p + "history.bf16"] = Tensor(shape: [capacity, length], scalars: half.map(Float.init))
+        case .bf16:
+            // The values themselves (BF16-exact Float32), so the checkpoint can store them as BF16 at no loss.
+            d[p + "history.bf16.values"] = Tensor(shape: [capacity, length], scalars: BF16.decode(half))
         case .int8:
             d[p + "history.codes"] = Tensor(shape: [capacity, length], scalars: q8.flatMap { $0.codes.map(Float.init) })
             d[p + "history.absmax"] = Tensor(shape: [capacity, q8[0].absmax.count], scalars: q8.flatMap { $0.absmax })
@@ -322,7 +325,8 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
         return d
     }
 
-    mutating func load(_ d: [String: Tensor], prefix p: String) throws {
+    /// Restores `state(prefix:)` output; throws when an entry is missing or does not fit this history.
+    public mutating func load(_ d: [String: Tensor], prefix p: String) throws {
         let meta = try StateCodec.tensor(d, p + "history.meta", count: 3).scalars.map(Int.init)
         guard (0...capacity).contains(meta[0]), (0..<capacity).contains(meta[1]), (-1..<capacity).contains(meta[2]) else {
             throw OptimizerError.stateMismatch("\(p)history.meta \(meta) does not fit history size \(capacity)")
@@ -331,7 +335,10 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
         gram = try StateCodec.decode(d, p + "history.gram", count: capacity * capacity)
         switch precision {
         case .exact: exact = try StateCodec.loadMatrix(d, p + "history", count: capacity * length)
-        case .bf16: half = try StateCodec.tensor(d, p + "history.bf16", count: capacity * length).scalars.map { UInt16($0) }
+        case .bf16 where d[p + "history.bf16.values"] != nil:
+            half = BF16.encode(try StateCodec.tensor(d, p + "history.bf16.values", count: capacity * length).scalars)
+        case .bf16:   // checkpoints before 2026-12-03 hold the bit patterns as integers
+            half = try StateCodec.tensor(d, p + "history.bf16", count: capacity * length).scalars.map { UInt16($0) }
         case .int8:
             let codes = try StateCodec.codes(d, p + "history.codes", count: capacity * length)
             let nb = q8[0].absmax.count

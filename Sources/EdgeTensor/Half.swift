@@ -84,6 +84,31 @@ public enum BF16 {
         return UInt16(truncatingIfNeeded: (u &+ 0x7fff &+ ((u >> 16) & 1)) >> 16)
     }
 
+    /// True when every value already is a bfloat16 (low 16 bits zero, not NaN), so storing them as BF16 loses
+    /// nothing (e.g. Natural GaLore's BF16 history handed out as Float32).
+    public static func isExact(_ values: UnsafeBufferPointer<Float>) -> Bool {
+        let n = values.count
+        guard n > 0, let base = values.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var low = SIMD16<UInt32>(repeating: 0), nan = SIMD16<UInt32>(repeating: 0)
+        let mask = SIMD16<UInt32>(repeating: 0xffff), abs = SIMD16<UInt32>(repeating: 0x7fff_ffff)
+        let inf = SIMD16<UInt32>(repeating: 0x7f80_0000)
+        var i = 0
+        while i + 16 <= n {
+            let u = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<UInt32>.self)
+            low |= u & mask
+            nan |= SIMD16<UInt32>(repeating: 0).replacing(with: 1, where: (u & abs) .> inf)
+            i += 16
+        }
+        guard low.wrappedSum() == 0 && nan.wrappedSum() == 0 else { return false }
+        while i < n {
+            let u = base[i].bitPattern
+            if u & 0xffff != 0 || u & 0x7fff_ffff > 0x7f80_0000 { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// Converts `count` little-endian bfloat16 values at `src` (any alignment) into `dst`.
     @inlinable
     public static func decode(_ src: UnsafeRawPointer, into dst: UnsafeMutablePointer<Float>, count: Int) {

@@ -85,8 +85,11 @@ public enum Checkpoint {
             try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
             try writeWeights(tmp.path)
             var opt = SafetensorsWriter()
+            // State kept in BF16 (Natural GaLore's default history) is handed out as Float32; storing it back as
+            // BF16 is lossless and halves the largest part of the file.
             for (name, t) in optimizer.stateDict().sorted(by: { $0.key < $1.key }) {
-                try opt.add(name, shape: t.shape, values: t.scalars, as: .f32)
+                let exact = t.scalars.withUnsafeBufferPointer(BF16.isExact)
+                try opt.add(name, shape: t.shape, values: t.scalars, as: exact ? .bf16 : .f32)
             }
             try opt.write(to: tmp.appendingPathComponent(optimizerFile).path)
             try config.write(path: tmp.appendingPathComponent(configFile).path)

@@ -173,6 +173,25 @@ import Testing
         print("compact history \(precision): max rel vs exact history \(worstVsExact)")
     }
 
+    /// A BF16 history saves its values (BF16-exact, so checkpoints store them as BF16) and still loads the older
+    /// form that held the bit patterns as integers; both restore the same history.
+    @Test func bf16HistoryStateRoundTripsInBothForms() throws {
+        var rng = SplitMix64(seed: 11)
+        let (h, _) = try Self.natural((0..<4).map { _ in (0..<50).map { _ in rng.uniformSigned() } }, s: 3, lam: 1e-3, precision: .bf16)
+        let d = h.state(prefix: "p.")
+        let values = try #require(d["p.history.bf16.values"])
+        #expect(values.scalars.withUnsafeBufferPointer(BF16.isExact))
+        var legacy = d
+        legacy["p.history.bf16.values"] = nil
+        legacy["p.history.bf16"] = Tensor(shape: values.shape, scalars: BF16.encode(values.scalars).map(Float.init))
+        for form in [d, legacy] {
+            var back = NaturalGradientHistory<Double>(capacity: 3, length: 50, damping: 1e-3, precision: .bf16)
+            try back.load(form, prefix: "p.")
+            #expect(back.vectors() == h.vectors())
+            #expect(back.state(prefix: "p.") == d)
+        }
+    }
+
     static func runFloat64(_ c: GaLoreCase) throws -> [Tensor64] {
         let settings = c.galoreSettings
         var inp = c.inputs()

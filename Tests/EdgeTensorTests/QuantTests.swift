@@ -57,6 +57,23 @@ import Testing
             }
         }
     }
+
+    /// `isExact` says whether BF16 storage is lossless: decoded BF16 values are (any length, SIMD body and tail),
+    /// a value with one low bit set or a NaN anywhere is not.
+    @Test func bf16IsExactOnlyForBF16Values() {
+        var rng = SplitMix64(seed: 8)
+        for n in [0, 1, 15, 16, 17, 100] {
+            let x = BF16.decode(BF16.encode((0..<n).map { _ in Float(rng.normal()) }))
+            #expect(x.withUnsafeBufferPointer(BF16.isExact), "n = \(n)")
+            for i in Set([0, n / 2, n - 1]) where n > 0 {
+                var y = x
+                y[i] = Float(bitPattern: y[i].bitPattern | 1)
+                #expect(!y.withUnsafeBufferPointer(BF16.isExact), "n = \(n), low bit at \(i)")
+                y[i] = Float(bitPattern: 0x7FC0_0000)   // a NaN whose low 16 bits are zero
+                #expect(!y.withUnsafeBufferPointer(BF16.isExact), "n = \(n), NaN at \(i)")
+            }
+        }
+    }
 }
 
 /// ggml block quantizers: hand-computed blocks and round-trip error bounds.
