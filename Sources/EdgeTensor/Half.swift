@@ -90,17 +90,15 @@ public enum BF16 {
         let n = values.count
         guard n > 0, let base = values.baseAddress else { return true }
         let raw = UnsafeRawPointer(base)
-        var low = SIMD16<UInt32>(repeating: 0), nan = SIMD16<UInt32>(repeating: 0)
-        let mask = SIMD16<UInt32>(repeating: 0xffff), abs = SIMD16<UInt32>(repeating: 0x7fff_ffff)
-        let inf = SIMD16<UInt32>(repeating: 0x7f80_0000)
+        var low = SIMD16<UInt32>(repeating: 0), nan = SIMDMask<SIMD16<Int32>>(repeating: false)
         var i = 0
         while i + 16 <= n {
             let u = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<UInt32>.self)
-            low |= u & mask
-            nan |= SIMD16<UInt32>(repeating: 0).replacing(with: 1, where: (u & abs) .> inf)
+            low |= u & 0xffff
+            nan .|= (u & 0x7fff_ffff) .> 0x7f80_0000
             i += 16
         }
-        guard low.wrappedSum() == 0 && nan.wrappedSum() == 0 else { return false }
+        guard low == .zero && !any(nan) else { return false }
         while i < n {
             let u = base[i].bitPattern
             if u & 0xffff != 0 || u & 0x7fff_ffff > 0x7f80_0000 { return false }

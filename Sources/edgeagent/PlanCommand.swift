@@ -104,7 +104,6 @@ struct PlanSession {
     /// Plans many requests with batched decoding (`slots` at a time). `onOutcome(i, outcome)` is called as each
     /// plan finishes (not in order). Greedy plans equal ``plan(query:now:onText:)``'s up to float rounding.
     /// Returns where the time went.
-    @discardableResult
     func planBatch(_ requests: [(query: String, now: String?)], slots: Int,
                    onOutcome: (Int, Outcome) throws -> Void) throws -> BatchGenerator.Timing {
         let prepared = try requests.map { r in
