@@ -46,7 +46,7 @@ let package = Package(
 
         .target(name: "EdgeTensor", dependencies: ["CBLAS", "CKernels", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeModel", dependencies: ["EdgeTensor", "CSentencePiece", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "EdgeOptim", dependencies: ["EdgeTensor"]),
+        .target(name: "EdgeOptim", dependencies: ["EdgeTensor", "CKernels"]),
         .target(name: "EdgeInference", dependencies: ["EdgeModel", "EdgeTensor", "EdgePlan", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeTrain", dependencies: ["EdgeModel", "EdgeOptim", "EdgeTensor", "EdgePlan", "EdgeDistributed",
                                                   .product(name: "Logging", package: "swift-log")]),
@@ -74,7 +74,7 @@ let package = Package(
 
         .testTarget(name: "EdgeTensorTests", dependencies: ["EdgeTensor", "EdgeTestSupport", "CBLAS", "CReadline", "CKernels"]),
         .testTarget(name: "EdgeModelTests", dependencies: ["EdgeModel", "EdgeTestSupport"]),
-        .testTarget(name: "EdgeOptimTests", dependencies: ["EdgeOptim", "EdgeModel", "EdgeTestSupport"]),
+        .testTarget(name: "EdgeOptimTests", dependencies: ["EdgeOptim", "EdgeModel", "EdgeTestSupport", "CKernels"]),
         .testTarget(name: "EdgeInferenceTests", dependencies: ["EdgeInference", "EdgeModel", "EdgeTestSupport"]),
         .testTarget(name: "EdgeTrainTests", dependencies: ["EdgeTrain", "EdgeModel", "EdgeOptim", "EdgeDistributed", "EdgeTestSupport"]),
         // Runs the built `edgeagent` binary (built by `swift build --build-tests`).

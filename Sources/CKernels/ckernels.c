@@ -219,9 +219,12 @@ EK_AVX512 static void matmul_f32_avx512(const float *w, int cols, int r0, int r1
 }
 #endif
 
-static int detected = -1, limit = 2;
+static int detected = -1;
+static _Thread_local int limit = 2;   // per thread; ek_parallel hands the caller's to its workers
 
 void ek_limit_simd(int level) { limit = level < 0 ? 2 : level; }
+
+int ek_simd_limit(void) { return limit; }
 
 int ek_simd_level(void) {
     if (detected < 0) {

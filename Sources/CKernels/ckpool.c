@@ -1,4 +1,5 @@
 #include "ckpool.h"
+#include "ckernels.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -22,6 +23,7 @@ static _Atomic int sleepers = 0;
 static ek_task_fn job_fn;
 static void *job_ctx;
 static int job_n;
+static int job_simd_limit;                                      // the caller's ek_simd_limit()
 static _Atomic int busy = 0;                                    // a job is in flight (reentrancy guard)
 static _Atomic int spin_iterations = EK_SPIN_DEFAULT;           // pauses a worker spins before sleeping
 
@@ -50,6 +52,7 @@ static void *worker_main(void *arg) {
         }
         seen = g;
         if (id < job_n) {
+            ek_limit_simd(job_simd_limit);
             job_fn(job_ctx, id, job_n);
             atomic_fetch_sub_explicit(&remaining, 1, memory_order_release);
         }
@@ -80,6 +83,7 @@ void ek_parallel(int n, ek_task_fn fn, void *ctx) {
     job_fn = fn;
     job_ctx = ctx;
     job_n = helpers + 1;
+    job_simd_limit = ek_simd_limit();
     // Workers with id ≥ job_n wake, see they have no share, and go back to waiting without touching `remaining`.
     atomic_store(&remaining, helpers);
     atomic_fetch_add(&generation, 1);   // seq_cst: pairs with the sleepers count (Dekker-style handshake)

@@ -78,6 +78,9 @@ public final class NaturalGaLore: Optimizer {
     /// Exact bytes held: bases, moments, histories (vectors at their precision + Float64 Gram matrices).
     public var stateBytes: Int { table.stateBytes }
 
+    /// The history is full (every step then reads s − 1 stored vectors twice).
+    public var stepsToSteadyState: Int { settings.natural.historySize }
+
     public func parameterState(_ name: String) -> GaLoreParameter<Float>? { table.projected[name] }
 
     public func stateDict() -> [String: Tensor] { table.stateDict() }

@@ -1,5 +1,6 @@
 // Natural GaLore (Das, arXiv 2410.16029; github.com/selfsupervised-ai/Natural-GaLore @ e23336d,
 // galore_projector_tensor.py `_natural_gradient_transform`), reference/optimizers.md §3.
+import CKernels
 import EdgeTensor
 
 /// Storage precision of the natural-gradient history.
@@ -30,9 +31,10 @@ public enum HistoryPrecision: String, Sendable, CaseIterable, Codable {
 /// deterministic closed loop, where successive gradients differ below BF16 precision, the natural gradient
 /// is ill-conditioned in its history and the trajectory differs, with an equal objective decrease).
 /// Memory: s·k·b + 8·s² bytes, b = 4 (exact, Float32), 2 (bf16), 1 + 4/256 (int8). Work per step: two passes
-/// over the history in row chunks of 2048 (each stored vector widened to Float64 one chunk at a time, SIMD
-/// dot products and axpys), the rows split across the threads; transient workspace 3·2048 doubles per thread,
-/// no k-sized buffer.
+/// over the history, the rows split across the threads in chunks of 2048. With a Float32 engine scalar and exact
+/// or bf16 storage the passes are the C kernels of `ckhistory.h` (each stored entry read once per pass at its
+/// storage precision and widened in registers, AVX-512/AVX2 chosen at run time); otherwise (int8, or Float64
+/// in tests) Swift loops widen each stored vector into a chunk buffer. No k-sized buffer either way.
 public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
     public let capacity: Int
     public let length: Int
@@ -49,6 +51,8 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
     var q8: [BlockQuantized] = []
     /// Gram matrix of the stored vectors, capacity × capacity, indexed by slot.
     var gram: [Double]
+    /// Tests: false runs the Swift passes even where the C kernels apply (they must agree).
+    var usesKernels = true
 
     static var chunk: Int { 2048 }   // a multiple of the 8-bit block size
 
@@ -147,6 +151,19 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
         }
     }
 
+    /// Stores the Float32 vector `r` into `slot` in one pass (copy, or BF16 rounding) and returns true; false when
+    /// the engine scalar is not Float32 or the storage is int8 (then `store` runs chunk by chunk).
+    mutating func storeFloat(_ r: UnsafeMutablePointer<S>, slot: Int) -> Bool {
+        guard S.self == Float.self else { return false }
+        let src = UnsafeRawPointer(r).assumingMemoryBound(to: Float.self), base = slot * length
+        switch precision {
+        case .exact: exact.withUnsafeMutableBufferPointer { h in UnsafeMutableRawPointer(h.baseAddress! + base).copyMemory(from: src, byteCount: 4 * length) }
+        case .bf16: half.withUnsafeMutableBufferPointer { h in BF16.encode(src, into: UnsafeMutableRawPointer(h.baseAddress! + base), count: length) }
+        case .int8: return false
+        }
+        return true
+    }
+
     /// Pushes g (`r`, length k; the oldest vector is dropped when full) and replaces `r` by g̃ = (λI + GmGmᵀ)⁻¹g.
     ///
     /// The two passes over the history split the rows of g into one contiguous range per thread (`parallelFor`);
@@ -161,13 +178,15 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
         let c = old.count + 1, co = old.count
         let chunk = Self.chunk
         let prevIndex = old.firstIndex(of: prev) ?? -1
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: chunk) { buf in
-            var a = 0
-            while a < k {
-                let n = min(chunk, k - a)
-                ScalarKernels.widen(r + a, buf.baseAddress!, n)
-                store(slot, from: a, count: n, buf.baseAddress!)
-                a += n
+        if !(usesKernels && storeFloat(r, slot: slot)) {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: chunk) { buf in
+                var a = 0
+                while a < k {
+                    let n = min(chunk, k - a)
+                    ScalarKernels.widen(r + a, buf.baseAddress!, n)
+                    store(slot, from: a, count: n, buf.baseAddress!)
+                    a += n
+                }
             }
         }
         // Pass 1, per range of rows: y_old = H·g, y_c = <g, g>, and (compact) corr = H·h_prev with h_prev as stored.
@@ -180,7 +199,8 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
             parallelFor(parts) { p0, p1 in
                 for p in p0..<p1 {
                     let (lo, hi) = Self.range(part: p, of: parts, chunks: chunks, chunk: chunk, length: k)
-                    me.historyDots(rr.value, rows: lo..<hi, old: old, prevIndex: prevIndex, into: out.value + p * width)
+                    me.historyDots(rr.value, rows: lo..<hi, old: old, prevIndex: prevIndex, into: out.value + p * width,
+                                   kernels: me.usesKernels)
                 }
             }
         }
@@ -207,7 +227,7 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
         parallelFor(parts) { p0, p1 in
             for p in p0..<p1 {
                 let (lo, hi) = Self.range(part: p, of: parts, chunks: chunks, chunk: chunk, length: k)
-                me.applyNatural(rr.value, rows: lo..<hi, old: old, z: z)
+                me.applyNatural(rr.value, rows: lo..<hi, old: old, z: z, kernels: me.usesKernels)
             }
         }
         newest = slot
@@ -220,7 +240,12 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
     }
 
     /// Pass 1 over `rows`: out[0..<co] = H·g, out[co] = <g, g>, out[co+1…] = H·h_prev (when prevIndex ≥ 0).
-    func historyDots(_ r: UnsafeMutablePointer<S>, rows: Range<Int>, old: [Int], prevIndex: Int, into out: UnsafeMutablePointer<Double>) {
+    func historyDots(_ r: UnsafeMutablePointer<S>, rows: Range<Int>, old: [Int], prevIndex: Int, into out: UnsafeMutablePointer<Double>,
+                     kernels: Bool) {
+        if kernels, withKernelStorage(rows: rows, old: old, { bf16, h in
+            ek_history_dots(bf16, h, Int32(old.count), UnsafeRawPointer(r + rows.lowerBound).assumingMemoryBound(to: Float.self),
+                            prevIndex >= 0 ? h[prevIndex] : nil, rows.count, out)
+        }) { return }
         let chunk = Self.chunk, co = old.count
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * chunk) { buf in
             let g = buf.baseAddress!, h = g + chunk, hp = h + chunk
@@ -241,9 +266,13 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
     }
 
     /// Pass 2 over `rows`: r ← g/λ − (Hᵀz_old + z_c·g)/λ² (g read from r).
-    func applyNatural(_ r: UnsafeMutablePointer<S>, rows: Range<Int>, old: [Int], z: [Double]) {
+    func applyNatural(_ r: UnsafeMutablePointer<S>, rows: Range<Int>, old: [Int], z: [Double], kernels: Bool) {
         let chunk = Self.chunk, c = old.count + 1
         let (invLam, invLam2, zc) = (1 / damping, 1 / (damping * damping), z[c - 1])
+        if kernels, withKernelStorage(rows: rows, old: old, { bf16, h in
+            ek_history_apply(bf16, h, Int32(old.count), z, zc, invLam, invLam2,
+                             UnsafeMutableRawPointer(r + rows.lowerBound).assumingMemoryBound(to: Float.self), rows.count)
+        }) { return }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * chunk) { buf in
             let g = buf.baseAddress!, t = g + chunk, h = t + chunk
             var a = rows.lowerBound
@@ -260,6 +289,23 @@ public struct NaturalGradientHistory<S: LAPACKScalar>: Sendable {
                 a += n
             }
         }
+    }
+
+    /// Calls `body` with the C kernels' view of the stored vectors `old` at `rows` (storage kind 0 Float32 or 1 BF16,
+    /// one pointer per vector) and returns true; false when the kernels do not apply (int8 storage, or an engine
+    /// scalar other than Float32, whose current vector the kernels could not read).
+    func withKernelStorage(rows: Range<Int>, old: [Int], _ body: (Int32, UnsafePointer<UnsafeRawPointer?>) -> Void) -> Bool {
+        guard S.self == Float.self else { return false }
+        func run(_ base: UnsafeRawPointer, _ size: Int, _ kind: Int32) {
+            let pointers: [UnsafeRawPointer?] = old.map { base + size * ($0 * length + rows.lowerBound) } + [nil]  // never empty
+            pointers.withUnsafeBufferPointer { body(kind, $0.baseAddress!) }
+        }
+        switch precision {
+        case .exact: exact.withUnsafeBytes { run($0.baseAddress!, 4, 0) }
+        case .bf16: half.withUnsafeBytes { run($0.baseAddress!, 2, 1) }
+        case .int8: return false
+        }
+        return true
     }
 
     /// y[e] += α·x[e], eight lanes at a time.

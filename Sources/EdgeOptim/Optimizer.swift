@@ -12,6 +12,13 @@ public protocol Optimizer: AnyObject {
     func stateDict() -> [String: Tensor]
     /// Restores `stateDict()` output exactly (resume). Throws on missing or mis-shaped entries.
     func loadStateDict(_ state: [String: Tensor]) throws
+    /// Steps after which every step costs the same (e.g. Natural GaLore's history is full): benchmarks warm up
+    /// at least this long so they time the steady state.
+    var stepsToSteadyState: Int { get }
+}
+
+extension Optimizer {
+    public var stepsToSteadyState: Int { 1 }
 }
 
 /// Errors of optimizer configuration and state.

@@ -4,6 +4,7 @@
 //
 // Bulk converters read and write through raw pointers with unaligned loads, because tensors inside a
 // memory-mapped file are only as aligned as the file's layout makes them.
+import CKernels
 
 /// IEEE 754 binary16: 1 sign bit, 5 exponent bits (bias 15), 10 mantissa bits.
 ///
@@ -107,36 +108,14 @@ public enum BF16 {
         return true
     }
 
-    /// Converts `count` little-endian bfloat16 values at `src` (any alignment) into `dst`.
-    @inlinable
+    /// Converts `count` little-endian bfloat16 values at `src` (any alignment) into `dst` (C kernel, AVX-512/AVX2).
     public static func decode(_ src: UnsafeRawPointer, into dst: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 16 <= count {
-            let h = SIMD16<UInt32>(truncatingIfNeeded: src.loadUnaligned(fromByteOffset: 2 * i, as: SIMD16<UInt16>.self))
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: unsafeBitCast(h &<< 16, to: SIMD16<Float>.self), as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < count {
-            dst[i] = float(bits: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
-            i += 1
-        }
+        ek_bf16_decode(src, dst, count)
     }
 
-    /// Converts `count` floats into bfloat16 at `dst` (any alignment), rounding to nearest even.
-    @inlinable
+    /// Converts `count` floats into bfloat16 at `dst` (any alignment), rounding to nearest even (C kernel, AVX-512/AVX2).
     public static func encode(_ src: UnsafePointer<Float>, into dst: UnsafeMutableRawPointer, count: Int) {
-        var i = 0
-        while i + 16 <= count {
-            let u = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<UInt32>.self)
-            var r = (u &+ 0x7fff &+ ((u &>> 16) & 1)) &>> 16
-            r = r.replacing(with: (u &>> 16) | 0x40, where: (u & 0x7fff_ffff) .> 0x7f80_0000)
-            dst.storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: r), toByteOffset: 2 * i, as: SIMD16<UInt16>.self)
-            i += 16
-        }
-        while i < count {
-            dst.storeBytes(of: bits(src[i]), toByteOffset: 2 * i, as: UInt16.self)
-            i += 1
-        }
+        ek_bf16_encode(src, dst, count)
     }
 
     /// The floats of an array of bfloat16 bit patterns.

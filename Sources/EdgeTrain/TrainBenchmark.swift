@@ -4,11 +4,16 @@ import EdgeOptim
 import EdgeTensor
 
 /// `edgeagent bench train`: tokens/s and peak RSS of full training steps (forward, backward, optimizer)
-/// on random tokens, median of `runs` steps after `warmup` steps.
+/// on random tokens, median of `runs` steps after `warmup` steps (more when the optimizer needs them to reach
+/// its steady state, e.g. a full Natural GaLore history).
 public enum TrainBenchmark {
     public struct Report: Codable, Sendable {
         public var tokensPerSecond: Double
         public var medianStepSeconds: Double
+        /// Median seconds of the optimizer updates within a step (part of `medianStepSeconds`).
+        public var medianOptimizerSeconds: Double
+        /// Warm-up steps run before timing (at least the optimizer's `stepsToSteadyState`).
+        public var warmupSteps: Int
         public var peakRSSBytes: Int?
         public var parameterCount: Int
         public var batch: Int
@@ -20,7 +25,8 @@ public enum TrainBenchmark {
         /// Achieved GFLOPS (6·N + attention per token × tokens/s).
         public var achievedGflops: Double
         enum CodingKeys: String, CodingKey {
-            case tokensPerSecond = "tokens_per_s", medianStepSeconds = "median_step_s", peakRSSBytes = "peak_rss_bytes"
+            case tokensPerSecond = "tokens_per_s", medianStepSeconds = "median_step_s", medianOptimizerSeconds = "median_optimizer_s"
+            case warmupSteps = "warmup_steps", peakRSSBytes = "peak_rss_bytes"
             case parameterCount = "parameter_count", batch, sequenceLength = "seq", threads, blasKernel = "blas_kernel"
             case optimizer, flopsPerToken = "flops_per_token", achievedGflops = "achieved_gflops"
         }
@@ -60,18 +66,22 @@ public enum TrainBenchmark {
         let engine = TrainingEngine(model: model, optimizer: optimizer, B: B, T: T, recompute: recompute, layerWise: layerWise,
                                     maxGradNorm: 0, paddingTokenId: nil)
         let batch = randomBatch(V: d.V, B: B, T: T)
-        var times: [Double] = []
+        let warmup = max(warmup, optimizer.stepsToSteadyState)
+        var times: [Double] = [], optimizerTimes: [Double] = []
         for i in 0..<(warmup + runs) {
             progress("step \(i + 1)/\(warmup + runs)")
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = DispatchTime.now().uptimeNanoseconds, o0 = engine.optimizerSeconds
             _ = try engine.step([batch], lr: 1e-4)
-            if i >= warmup { times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) }
+            if i >= warmup {
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                optimizerTimes.append(engine.optimizerSeconds - o0)
+            }
         }
-        times.sort()
-        let median = times[times.count / 2]
+        let median = times.sorted()[times.count / 2]
         let tps = Double(B * T) / median
         let fpt = flopsPerToken(d, T: T, tied: tied)
-        return Report(tokensPerSecond: tps, medianStepSeconds: median, peakRSSBytes: MemoryStats.peakRSS,
+        return Report(tokensPerSecond: tps, medianStepSeconds: median, medianOptimizerSeconds: optimizerTimes.sorted()[runs / 2],
+                      warmupSteps: warmup, peakRSSBytes: MemoryStats.peakRSS,
                       parameterCount: model.baseParameterCount, batch: B, sequenceLength: T, threads: Threads.count,
                       blasKernel: Threads.blasCoreName, optimizer: optimizerName, flopsPerToken: fpt,
                       achievedGflops: fpt * tps / 1e9)

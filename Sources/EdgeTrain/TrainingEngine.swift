@@ -1,3 +1,4 @@
+import Dispatch
 import EdgeDistributed
 import EdgeModel
 import EdgeOptim
@@ -40,6 +41,8 @@ public final class TrainingEngine {
     /// Seconds this (main) thread has spent in collectives or waiting for the communication thread, over all
     /// steps: what the overlap hides shows up as a smaller value here.
     public internal(set) var communicationWaitSeconds = 0.0
+    /// Seconds spent in optimizer updates (including their clipping and norms), over all steps.
+    public internal(set) var optimizerSeconds = 0.0
 
     /// The outcome of one step.
     public struct StepResult: Sendable, Equatable {
@@ -189,7 +192,7 @@ public final class TrainingEngine {
         if clip < 1 {
             forEachGradient(.all, &grads, &loraGrads) { _, g in g.withUnsafeMutableBufferPointer { Kernels.scale($0.baseAddress!, clip, $0.count) } }
         }
-        try update(.all, lr: lr, reduced: reduced)
+        try timingOptimizer { try update(.all, lr: lr, reduced: reduced) }
         return StepResult(loss: loss, gradNorm: norm, tokens: tokens, skipped: false)
     }
 
@@ -200,6 +203,8 @@ public final class TrainingEngine {
     private func applyLayerWise(_ part: TrainableModel.Part, grads g: inout LlamaParameters, loraGrads lg: inout LoRAAdapters?,
                                 lr: Float, reduced given: [String: ReducedGradient]?) throws -> (Double, Bool) {
         let reduced = try given ?? (communicator.isDistributed ? reduce(part, &g, &lg) : nil)
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { optimizerSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var sumSquares = 0.0, allFinite = true
         var list: [Tensor?] = []
         forEachGradient(part, &g, &lg) { name, t in
@@ -217,6 +222,12 @@ public final class TrainingEngine {
             try apply(name, parameter: &p, gradient: grad, reduced: reduced?[name], lr: lr)
         }
         return (sumSquares, allFinite)
+    }
+
+    private func timingOptimizer(_ body: () throws -> Void) rethrows {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { optimizerSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        try body()
     }
 
     /// Updates `part` from the current gradients (same canonical order on both sides).

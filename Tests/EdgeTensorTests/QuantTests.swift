@@ -1,3 +1,4 @@
+import CKernels
 import EdgeTensor
 import Testing
 
@@ -54,6 +55,31 @@ import Testing
                 let up = abs(Double(BF16.float(bits: enc[i] &+ 1)) - Double(x[i]))
                 let down = abs(Double(BF16.float(bits: enc[i] &- 1)) - Double(x[i]))
                 #expect(e <= up && e <= down)
+            }
+        }
+    }
+
+    /// The bulk converters (C kernels) equal the scalar definitions at every SIMD level this CPU has, on special
+    /// values (ties both ways, NaNs, infinities, subnormals, signed zeros, overflow) and random values, at every
+    /// length around the vector widths and at an odd byte address.
+    @Test func bf16BulkKernelsMatchScalarAtEveryLevel() {
+        let special: [Float] = [0, -0.0, 1, 1 + 0x1p-8, 1 + 3 * 0x1p-8, -(1 + 0x1p-8), .infinity, -.infinity, .nan,
+                                Float(bitPattern: 0x7F80_0001), Float(bitPattern: 0xFFC1_2345), .greatestFiniteMagnitude,
+                                .leastNonzeroMagnitude, -.leastNormalMagnitude, 0x1p-130]
+        var rng = SplitMix64(seed: 9)
+        let values = special + (0..<100).map { _ in Float(rng.normal() * 1e3) }
+        for level in 0...ek_simd_level() {
+            ek_limit_simd(level)
+            defer { ek_limit_simd(-1) }
+            for n in [0, 1, 7, 8, 15, 16, 17, 31, 33, values.count] {
+                let x = Array(values.prefix(n))
+                var bytes = [UInt8](repeating: 0, count: 2 * n + 1)
+                bytes.withUnsafeMutableBytes { b in x.withUnsafeBufferPointer { BF16.encode($0.baseAddress!, into: b.baseAddress! + 1, count: n) } }
+                let bits = (0..<n).map { UInt16(bytes[1 + 2 * $0]) | UInt16(bytes[2 + 2 * $0]) << 8 }
+                #expect(bits == x.map(BF16.bits), "level \(level) n \(n): encode")
+                var back = [Float](repeating: 1, count: n)
+                bytes.withUnsafeBytes { b in back.withUnsafeMutableBufferPointer { BF16.decode(b.baseAddress! + 1, into: $0.baseAddress!, count: n) } }
+                #expect(back.map(\.bitPattern) == bits.map { UInt32($0) << 16 }, "level \(level) n \(n): decode")
             }
         }
     }

@@ -3,3 +3,5 @@
 #include "ckernels.h"
 #include "ckpool.h"
 #include "ckattention.h"
+#include "ckhistory.h"
+#include "ckbf16.h"

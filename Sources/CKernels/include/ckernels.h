@@ -13,8 +13,11 @@ enum { EK_Q8_0 = 0, EK_Q4_0 = 1, EK_Q4_1 = 2 };
 
 /// The kernels in use: 2 AVX-512 VNNI, 1 AVX2 + FMA + F16C, 0 scalar.
 int ek_simd_level(void);
-/// Tests only: caps ek_simd_level() at `level` (0 scalar, 1 AVX2, 2 AVX-512); a negative level removes the cap.
+/// Tests only: caps ek_simd_level() at `level` (0 scalar, 1 AVX2, 2 AVX-512) on the calling thread and in the
+/// ek_parallel jobs it starts (so concurrent tests are unaffected); a negative level removes the cap.
 void ek_limit_simd(int level);
+/// The calling thread's cap (2 when none).
+int ek_simd_limit(void);
 
 /// Quantizes n floats (n multiple of 32) to Q8 blocks: xq (n int8), xd and xs (n/32 floats each).
 void ek_quantize_q8(const float *x, int n, int8_t *xq, float *xd, float *xs);
