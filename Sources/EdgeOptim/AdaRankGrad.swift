@@ -306,7 +306,7 @@ public final class AdaRankGrad: Optimizer {
     public static func estimatedStateBytes(shapes: [(name: String, shape: [Int])], settings: Settings,
                                            projects: (String, [Int]) -> Bool = GaLore.isProjectable) -> Int {
         shapes.reduce(0) { total, p in
-            guard projects(p.name, p.shape) else { return total + AdamMoments<Float>.bytes(count: p.shape.reduce(1, *), bits: settings.stateBits) }
+            guard projects(p.name, p.shape) else { return total + AdamMoments<Float>.bytes(count: p.shape.reduce(1, *), bits: settings.stateBits.forPlain(p.name)) }
             let (m, n) = (p.shape[0], p.shape[1]), r = min(settings.maxRank, m, n), k = r * max(m, n)
             return total + GaLoreProjector<Float>.bytes(rows: m, cols: n, rank: r, side: GaLoreProjectionType.std.side(rows: m, cols: n))
                 + AdamMoments<Float>.bytes(count: k, bits: settings.stateBits) + 2 * k

@@ -107,7 +107,7 @@ enum LowRankEstimate {
             if projects(p.name, p.shape) {
                 return total + GaLoreParameter<Float>.bytes(rows: p.shape[0], cols: p.shape[1], settings: settings, natural: natural)
             }
-            return total + AdamMoments<Float>.bytes(count: p.shape.reduce(1, *), bits: settings.stateBits)
+            return total + AdamMoments<Float>.bytes(count: p.shape.reduce(1, *), bits: settings.stateBits.forPlain(p.name))
         }
     }
 }

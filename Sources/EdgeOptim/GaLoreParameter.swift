@@ -178,7 +178,7 @@ final class LowRankTable {
     func plainUpdate(_ name: String, parameter: inout Tensor, gradient: Tensor, lr: Float,
                      hyper: AdamHyperparameters, bits: StateBits) {
         precondition(parameter.shape == gradient.shape, "\(name): gradient shape \(gradient.shape) ≠ parameter \(parameter.shape)")
-        var mom = plain.removeValue(forKey: name) ?? AdamMoments(count: parameter.count, bits: bits)
+        var mom = plain.removeValue(forKey: name) ?? AdamMoments(count: parameter.count, bits: bits.forPlain(name))
         parameter.withUnsafeMutableBufferPointer { pw in
             gradient.withUnsafeBufferPointer { pg in
                 PlainAdam.step(&mom, weight: pw.baseAddress!, gradient: pg.baseAddress!, lr: Double(lr), hyper: hyper, workspace: &workspace)
@@ -236,7 +236,14 @@ final class LowRankTable {
         }
         for key in d.keys where key.hasSuffix("/numel") {
             let name = String(key.dropLast("/numel".count))
-            var mom = AdamMoments<Float>(count: try StateCodec.int(d, key), bits: settings.stateBits)
+            // The stored form decides: checkpoints from before `StateBits.forPlain` hold 8-bit embedding moments,
+            // so either rule's form loads; a form these settings could not produce is a mismatch.
+            let count = try StateCodec.int(d, key), quantized = d[name + "/exp_avg.codes"] != nil
+            func quantizes(_ bits: StateBits) -> Bool { bits == .int8 && count >= AdamMoments<Float>.minQuantizedCount }
+            guard quantized == quantizes(settings.stateBits.forPlain(name)) || quantized == quantizes(settings.stateBits) else {
+                throw OptimizerError.stateMismatch("\(name) has \(quantized ? 8 : 32)-bit moments, settings ask for \(settings.stateBits.rawValue)")
+            }
+            var mom = AdamMoments<Float>(count: count, bits: quantized ? .int8 : .full)
             try mom.load(d, prefix: name + "/")
             pl[name] = mom
         }

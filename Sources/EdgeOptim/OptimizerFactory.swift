@@ -25,7 +25,7 @@ public final class AdamWHF: Optimizer {
     }
 
     public static func estimatedStateBytes(shapes: [(name: String, shape: [Int])], stateBits: StateBits) -> Int {
-        shapes.reduce(0) { $0 + AdamMoments<Float>.bytes(count: $1.shape.reduce(1, *), bits: stateBits) }
+        shapes.reduce(0) { $0 + AdamMoments<Float>.bytes(count: $1.shape.reduce(1, *), bits: stateBits.forPlain($1.name)) }
     }
 }
 

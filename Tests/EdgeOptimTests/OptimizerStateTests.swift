@@ -6,9 +6,11 @@ import Testing
 /// State dictionaries, exact byte accounting, and the factory, for every optimizer configuration.
 @Suite struct OptimizerStateTests {
     /// A small model: two projected weights (one big enough for 8-bit low-rank moments at rank 40), an
-    /// embedding (plain, 8-bit eligible) and a norm (plain, small).
+    /// embedding (plain; Float32 moments even with 8-bit states), a head (plain, 8-bit eligible) and a norm
+    /// (plain, small).
     static let shapes: [(name: String, shape: [Int])] = [
         ("model.embed_tokens.weight", [80, 64]),
+        ("lm_head.weight", [80, 64]),
         ("model.layers.0.self_attn.q_proj.weight", [128, 64]),
         ("model.layers.0.mlp.down_proj.weight", [48, 96]),
         ("model.norm.weight", [64]),
@@ -85,6 +87,30 @@ import Testing
         try opt.update("model.layers.0.mlp.down_proj.weight", parameter: &small, gradient: Tensor.uniform([48, 96], rng: &rng), lr: 1e-2)
         #expect(opt.parameterState("model.layers.0.self_attn.q_proj.weight")!.moments.isQuantized)    // 128×40 = 5120
         #expect(!opt.parameterState("model.layers.0.mlp.down_proj.weight")!.moments.isQuantized)     // 40×96 = 3840 < 4096
+    }
+
+    /// 8-bit states keep the token embedding's moments in Float32 (as transformers' Trainer with bitsandbytes)
+    /// and quantize the head's; a checkpoint from before that rule (8-bit embedding moments) still resumes, and
+    /// 8-bit moments offered to a Float32-state optimizer are refused.
+    @Test func eightBitStatesKeepTheEmbeddingInFloat32() throws {
+        let eightBit = try OptimizerOptions.parse(["--state-bits": "8"])
+        let opt = try OptimizerFactory.make(name: "adamw", options: eightBit)
+        var rng = SplitMix64(seed: 6)
+        var params = Self.shapes.map { Tensor.uniform($0.shape, rng: &rng) }
+        try Self.step(opt, &params, rng: &rng)
+        let state = opt.stateDict()
+        #expect(state["model.embed_tokens.weight/exp_avg"] != nil && state["model.embed_tokens.weight/exp_avg.codes"] == nil)
+        #expect(state["lm_head.weight/exp_avg.codes"] != nil && state["lm_head.weight/exp_avg"] == nil)
+        // The legacy form: the head's 8-bit moments (same shape) filed under the embedding's name.
+        var legacy = state.filter { !$0.key.hasPrefix("model.embed_tokens.weight/") }
+        for (key, value) in state where key.hasPrefix("lm_head.weight/") {
+            legacy["model.embed_tokens.weight/" + key.dropFirst("lm_head.weight/".count)] = value
+        }
+        let resumed = try OptimizerFactory.make(name: "adamw", options: eightBit)
+        try resumed.loadStateDict(legacy)
+        #expect(resumed.stateDict()["model.embed_tokens.weight/exp_avg.codes"] == legacy["model.embed_tokens.weight/exp_avg.codes"])
+        try Self.step(resumed, &params, rng: &rng)
+        #expect(throws: OptimizerError.self) { try OptimizerFactory.make(name: "adamw").loadStateDict(state) }
     }
 
     @Test func factoryRejectsUnknownNamesAndValues() {

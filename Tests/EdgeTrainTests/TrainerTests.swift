@@ -54,14 +54,15 @@ func toyExamples() throws -> [TrainingExample] {
 
     /// 8-bit optimizer states (block-wise dynamic quantization of the Adam moments) train as well as F32 states:
     /// the same 60-step run on the toy plans ends within 2 % of the F32 run's loss (mean of the last 10 steps,
-    /// which smooths the per-batch noise). Measured while the loss is still well above zero (≈ 0.5–1 nats): near
+    /// which smooths the per-batch noise). Measured while the loss is still well above zero (≈ 0.75–1 nats): near
     /// convergence both runs approach 0 and a relative comparison means nothing. A quantizer that lost the
-    /// moments' scale or sign would stall or derail the run. (AdamW with 8-bit states ends 5.6 % above its F32
-    /// run on this toy task — the 60-step loss differs by 0.042 from F32's 0.75 — outside the issue's 2 %; that gap is reported on issue #6, not hidden
-    /// behind a looser bound here.)
-    @Test(arguments: ["natural-galore"]) func eightBitStatesMatchF32Loss(optimizer: String) throws {
+    /// moments' scale or sign would stall or derail the run. AdamW: every matrix of ≥ 4096 entries but the token
+    /// embedding is 8-bit (`StateBits.forPlain`; with an 8-bit embedding too it ends 5.6 % above F32, measured
+    /// 1.7 % with the rule). Natural GaLore at rank 32: the projected moments of the MLP matrices (32 × 176) and
+    /// the untied head are 8-bit (measured −0.3 %).
+    @Test(arguments: [("adamw", 16), ("natural-galore", 32)]) func eightBitStatesMatchF32Loss(optimizer: String, rank: Int) throws {
         func finalLoss(bits: Int) throws -> Double {
-            let options = try OptimizerOptions.parse(["--state-bits": "\(bits)", "--rank": "16", "--weight-decay": "0.01"])
+            let options = try OptimizerOptions.parse(["--state-bits": "\(bits)", "--rank": "\(rank)", "--weight-decay": "0.01"])
             let trainer = try makeTrainer(steps: 60, optimizer: try OptimizerFactory.make(name: optimizer, options: options))
             var tail: [Double] = []
             for i in 0..<60 {
@@ -72,6 +73,7 @@ func toyExamples() throws -> [TrainingExample] {
         }
         let f32 = try finalLoss(bits: 32), q8 = try finalLoss(bits: 8)
         #expect(f32 < 2.5, "the F32 run learns (\(f32), from ≈ 5.8)")
+        print("8-bit states, \(optimizer) rank \(rank): final loss \(q8) vs F32 \(f32) (\((q8 - f32) / f32 * 100) %)")
         #expect(abs(q8 - f32) <= 0.02 * f32, "8-bit states: final loss \(q8) vs F32 \(f32)")
     }
 
