@@ -2,17 +2,11 @@
 // from one plain-C body (history_body.h, per storage type by history_isa.h); the level is chosen at run time (ek_simd_level).
 #include "ckhistory.h"
 #include "ckernels.h"
+#include "vec8.h"
 #include <stdint.h>
 #include <string.h>
 
 #define EK_BLOCK 512   // entries of g (and h_prev) widened once, then reused for every stored vector
-
-// Eight lanes of Float64 and their sources as clang vector types: one zmm with AVX-512, two ymm with AVX2, four xmm
-// otherwise. Loads and stores go through memcpy (unaligned).
-typedef double v8d __attribute__((vector_size(64)));
-typedef float v8f __attribute__((vector_size(32)));
-typedef uint32_t v8u __attribute__((vector_size(32)));
-typedef uint16_t v8h __attribute__((vector_size(16)));
 
 static inline double widen_bf16(uint16_t b) {
     uint32_t u = (uint32_t)b << 16;
@@ -20,15 +14,6 @@ static inline double widen_bf16(uint16_t b) {
     memcpy(&f, &u, 4);
     return (double)f;
 }
-// Macros, not functions: a function returning a 64-byte vector would change the ABI of the AVX2 and generic builds.
-#define load8_f64(p) ({ v8d v_; memcpy(&v_, (p), 64); v_; })
-#define store8_f64(p, v) ({ v8d w_ = (v); memcpy((p), &w_, 64); })
-#define load8_f32(p) ({ v8f v_; memcpy(&v_, (p), 32); __builtin_convertvector(v_, v8d); })
-#define load8_bf16(p) ({ v8h h_; memcpy(&h_, (p), 16); __builtin_convertvector((v8f)(__builtin_convertvector(h_, v8u) << 16), v8d); })
-#define hsum8(v) ({ v8d s_ = (v); ((s_[0] + s_[1]) + (s_[2] + s_[3])) + ((s_[4] + s_[5]) + (s_[6] + s_[7])); })
-
-#define EK_CAT2(a, b) a##b
-#define EK_CAT(a, b) EK_CAT2(a, b)
 
 #if defined(__x86_64__)
 #define EK_KERNEL __attribute__((target("avx2,fma,avx512f")))

@@ -1,3 +1,4 @@
+import CKernels
 import EdgeTensor
 
 /// An optimizer updates each parameter from its gradient. The trainer calls `update` once per parameter per
@@ -37,13 +38,23 @@ public enum OptimizerError: Error, CustomStringConvertible, Equatable {
 /// Global L2 norm of all gradients and the factor that clips it to `maxNorm`, as
 /// `torch.nn.utils.clip_grad_norm_`: coefficient = maxNorm / (norm + 1e-6), applied only when < 1.
 public enum GradientClipping {
+    /// Σ of squares in Float64 over fixed chunks of each tensor (C kernel), the chunks spread across the threads
+    /// and their sums added in order: the result does not depend on the thread count.
     public static func globalNorm(_ gradients: [Tensor]) -> Double {
+        let chunk = 1 << 16
         var s = 0.0
         for g in gradients {
             g.withUnsafeBufferPointer { p in
-                var acc = 0.0
-                for x in p { acc += Double(x) * Double(x) }
-                s += acc
+                guard let base = p.baseAddress else { return }
+                let n = p.count, chunks = (n + chunk - 1) / chunk
+                var partial = [Double](repeating: 0, count: chunks)
+                partial.withUnsafeMutableBufferPointer { out in
+                    let (x, o) = (UnsafeSendable(base), UnsafeSendable(out.baseAddress!))
+                    parallelFor(chunks, minChunk: 4) { c0, c1 in
+                        for c in c0..<c1 { o.value[c] = ek_sum_squares(x.value + c * chunk, min(chunk, n - c * chunk)) }
+                    }
+                }
+                s += partial.reduce(0, +)
             }
         }
         return s.squareRoot()

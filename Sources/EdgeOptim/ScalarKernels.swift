@@ -1,3 +1,4 @@
+import CKernels
 import EdgeTensor
 
 // Element loops of the optimizers. Each entry point is generic over the engine scalar but dispatches to a
@@ -90,31 +91,14 @@ enum ScalarKernels {
 
     /// One pass of the plain Float AdamW step, the same arithmetic as `adamBody`, `addScaled` and `decay` in turn
     /// per element (so bit-identical to them): N = M/(√V + ε); W ← W + s·N; W ← W + d·W when d ≠ 0
-    /// (s = −a, d = −lr·wd). Rows are split across the threads; every element is independent.
+    /// (s = −a, d = −lr·wd). Rows are split across the threads; every element is independent. The loop is the C
+    /// kernel `ek_adamw_f32` (AVX-512/AVX2, no fused multiply-adds).
     static func fusedAdamW(w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
                            r: UnsafePointer<Float>, count: Int, hyper h: AdamHyperparameters, stepSize s: Float, decay d: Float) {
         let (b1, b2, c1, c2, eps) = (Float(h.beta1), Float(h.beta2), Float(1 - h.beta1), Float(1 - h.beta2), Float(h.eps))
         let (ws, ms, vs, rs) = (UnsafeSendable(w), UnsafeSendable(m), UnsafeSendable(v), UnsafeSendable(r))
         parallelFor(count, minChunk: 1 << 16) { lo, hi in
-            let (w, m, v, r) = (ws.value, ms.value, vs.value, rs.value)
-            if d != 0 {
-                for i in lo..<hi {
-                    let g = r[i]
-                    let mi = b1 * m[i] + c1 * g, vi = b2 * v[i] + c2 * (g * g)
-                    m[i] = mi
-                    v[i] = vi
-                    let wi = w[i] + s * (mi / (vi.squareRoot() + eps))
-                    w[i] = wi + d * wi
-                }
-            } else {
-                for i in lo..<hi {
-                    let g = r[i]
-                    let mi = b1 * m[i] + c1 * g, vi = b2 * v[i] + c2 * (g * g)
-                    m[i] = mi
-                    v[i] = vi
-                    w[i] = w[i] + s * (mi / (vi.squareRoot() + eps))
-                }
-            }
+            ek_adamw_f32(ws.value + lo, ms.value + lo, vs.value + lo, rs.value + lo, hi - lo, b1, b2, c1, c2, eps, s, d)
         }
     }
 

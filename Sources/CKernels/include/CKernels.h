@@ -5,3 +5,4 @@
 #include "ckattention.h"
 #include "ckhistory.h"
 #include "ckbf16.h"
+#include "ckoptim.h"
