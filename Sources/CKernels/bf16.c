@@ -2,6 +2,7 @@
 // baseline, the level chosen at run time (ek_simd_level). memcpy keeps unaligned access defined.
 #include "ckbf16.h"
 #include "ckernels.h"
+#include "vec8.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -28,26 +29,8 @@ static inline uint16_t bf16_round(uint32_t u) {
         }                                                                           \
     }
 
-#if defined(__x86_64__)
-EK_BF16_KERNELS(avx512, __attribute__((target("avx2,avx512f,avx512bw"))))
-EK_BF16_KERNELS(avx2, __attribute__((target("avx2"))))
-#endif
-EK_BF16_KERNELS(generic, )
+EK_FOR_EACH_ISA(EK_BF16_KERNELS)
 
-void ek_bf16_encode(const float *src, void *dst, long n) {
-#if defined(__x86_64__)
-    int level = ek_simd_level();
-    if (level == 2) { encode_avx512(src, dst, n); return; }
-    if (level == 1) { encode_avx2(src, dst, n); return; }
-#endif
-    encode_generic(src, dst, n);
-}
+void ek_bf16_encode(const float *src, void *dst, long n) { EK_DISPATCH(encode, src, dst, n); }
 
-void ek_bf16_decode(const void *src, float *dst, long n) {
-#if defined(__x86_64__)
-    int level = ek_simd_level();
-    if (level == 2) { decode_avx512(src, dst, n); return; }
-    if (level == 1) { decode_avx2(src, dst, n); return; }
-#endif
-    decode_generic(src, dst, n);
-}
+void ek_bf16_decode(const void *src, float *dst, long n) { EK_DISPATCH(decode, src, dst, n); }

@@ -34,42 +34,12 @@ static inline double widen_bf16(uint16_t b) {
 #undef EK_ISA
 
 void ek_history_dots(int bf16, const void *const *h, int nv, const float *g, const void *hp, long n, double *out) {
-    int level = ek_simd_level();
-    if (bf16) {
-        const uint16_t *const *hv = (const uint16_t *const *)h;
-#if defined(__x86_64__)
-        if (level == 2) { dots_bf16_avx512(hv, nv, g, hp, n, out); return; }
-        if (level == 1) { dots_bf16_avx2(hv, nv, g, hp, n, out); return; }
-#endif
-        dots_bf16_generic(hv, nv, g, hp, n, out);
-    } else {
-        const float *const *hv = (const float *const *)h;
-#if defined(__x86_64__)
-        if (level == 2) { dots_f32_avx512(hv, nv, g, hp, n, out); return; }
-        if (level == 1) { dots_f32_avx2(hv, nv, g, hp, n, out); return; }
-#endif
-        dots_f32_generic(hv, nv, g, hp, n, out);
-    }
-    (void)level;
+    if (bf16) EK_DISPATCH(dots_bf16, (const uint16_t *const *)h, nv, g, hp, n, out);
+    else EK_DISPATCH(dots_f32, (const float *const *)h, nv, g, hp, n, out);
 }
 
 void ek_history_apply(int bf16, const void *const *h, int nv, const double *z, double zc, double inv_lambda,
                       double inv_lambda2, float *r, long n) {
-    int level = ek_simd_level();
-    if (bf16) {
-        const uint16_t *const *hv = (const uint16_t *const *)h;
-#if defined(__x86_64__)
-        if (level == 2) { apply_bf16_avx512(hv, nv, z, zc, inv_lambda, inv_lambda2, r, n); return; }
-        if (level == 1) { apply_bf16_avx2(hv, nv, z, zc, inv_lambda, inv_lambda2, r, n); return; }
-#endif
-        apply_bf16_generic(hv, nv, z, zc, inv_lambda, inv_lambda2, r, n);
-    } else {
-        const float *const *hv = (const float *const *)h;
-#if defined(__x86_64__)
-        if (level == 2) { apply_f32_avx512(hv, nv, z, zc, inv_lambda, inv_lambda2, r, n); return; }
-        if (level == 1) { apply_f32_avx2(hv, nv, z, zc, inv_lambda, inv_lambda2, r, n); return; }
-#endif
-        apply_f32_generic(hv, nv, z, zc, inv_lambda, inv_lambda2, r, n);
-    }
-    (void)level;
+    if (bf16) EK_DISPATCH(apply_bf16, (const uint16_t *const *)h, nv, z, zc, inv_lambda, inv_lambda2, r, n);
+    else EK_DISPATCH(apply_f32, (const float *const *)h, nv, z, zc, inv_lambda, inv_lambda2, r, n);
 }

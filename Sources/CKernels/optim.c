@@ -39,27 +39,11 @@
         }                                                                                                        \
     }
 
-#if defined(__x86_64__)
-EK_OPTIM_KERNELS(avx512, __attribute__((target("avx2,avx512f"))))
-EK_OPTIM_KERNELS(avx2, __attribute__((target("avx2"))))
-#endif
-EK_OPTIM_KERNELS(generic, )
+EK_FOR_EACH_ISA(EK_OPTIM_KERNELS)
 
-double ek_sum_squares(const float *x, long n) {
-#if defined(__x86_64__)
-    int level = ek_simd_level();
-    if (level == 2) return sum_squares_avx512(x, n);
-    if (level == 1) return sum_squares_avx2(x, n);
-#endif
-    return sum_squares_generic(x, n);
-}
+double ek_sum_squares(const float *x, long n) { return EK_DISPATCH(sum_squares, x, n); }
 
 void ek_adamw_f32(float *w, float *m, float *v, const float *g, long n, float b1, float b2, float c1, float c2,
                   float eps, float s, float d) {
-#if defined(__x86_64__)
-    int level = ek_simd_level();
-    if (level == 2) { adamw_avx512(w, m, v, g, n, b1, b2, c1, c2, eps, s, d); return; }
-    if (level == 1) { adamw_avx2(w, m, v, g, n, b1, b2, c1, c2, eps, s, d); return; }
-#endif
-    adamw_generic(w, m, v, g, n, b1, b2, c1, c2, eps, s, d);
+    EK_DISPATCH(adamw, w, m, v, g, n, b1, b2, c1, c2, eps, s, d);
 }

@@ -1,5 +1,6 @@
-// Eight-lane vector types and unaligned loads/stores for the plain-C kernels that are compiled once per instruction
-// set (one zmm with AVX-512, two ymm with AVX2, four xmm otherwise). Internal header; include once per .c file.
+// Shared pieces of the plain-C kernels that are compiled once per instruction set: eight-lane vector types with
+// unaligned loads/stores (one zmm with AVX-512, two ymm with AVX2, four xmm otherwise) and the run-time dispatch.
+// Internal header.
 #pragma once
 #include <stdint.h>
 #include <string.h>
@@ -18,3 +19,24 @@ typedef uint16_t v8h __attribute__((vector_size(16)));
 
 #define EK_CAT2(a, b) a##b
 #define EK_CAT(a, b) EK_CAT2(a, b)
+
+// Calls name##_avx512, name##_avx2 or name##_generic with the arguments, for the level ek_simd_level() reports
+// (ckernels.h). Works for void and value-returning kernels alike.
+#if defined(__x86_64__)
+#define EK_DISPATCH(name, ...)                                                                                  \
+    (ek_simd_level() == 2 ? name##_avx512(__VA_ARGS__)                                                          \
+                          : ek_simd_level() == 1 ? name##_avx2(__VA_ARGS__) : name##_generic(__VA_ARGS__))
+#else
+#define EK_DISPATCH(name, ...) name##_generic(__VA_ARGS__)
+#endif
+
+// Instantiates KERNELS(isa, target attribute) for each instruction set EK_DISPATCH can pick (the features are those
+// ek_simd_level checks).
+#if defined(__x86_64__)
+#define EK_FOR_EACH_ISA(KERNELS)                                                          \
+    KERNELS(avx512, __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl")))) \
+    KERNELS(avx2, __attribute__((target("avx2,fma,f16c"))))                             \
+    KERNELS(generic, )
+#else
+#define EK_FOR_EACH_ISA(KERNELS) KERNELS(generic, )
+#endif
