@@ -107,6 +107,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         func run() throws {
             try threads.apply()
+            Threads.setBLASIdleSpin(log2Cycles: Threads.trainingBLASIdleSpin)
             let checkpoint = try LlamaCheckpoint.open(modelOptions.model)
             let lora = try mode.lora(optimizer: optimizer, rank: rank)
             let opt = try OptimizerFactory.make(name: lora == nil ? optimizer : "adamw",

@@ -55,6 +55,7 @@ struct FinetuneCommand: ParsableCommand {
 
     func run() throws {
         try threads.apply()
+        Threads.setBLASIdleSpin(log2Cycles: Threads.trainingBLASIdleSpin)
         let comm = try distributed.communicator()
         do {
             try train(comm)
