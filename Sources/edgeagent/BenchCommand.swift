@@ -55,6 +55,11 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Prompt tokens for prefill.") var promptTokens = 128
         @Option(help: "Tokens decoded one at a time.") var decodeTokens = 128
         @Option(help: "Measured runs (median), after one warm-up.") var runs = 5
+
+        func validate() throws {
+            guard promptTokens >= 1, decodeTokens >= 1 else { throw ValidationError("--prompt-tokens and --decode-tokens must be at least 1") }
+            guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs)") }
+        }
     }
 
     static func runInference(_ modelOptions: ModelOptions, _ quantize: QuantizeOptions, _ threads: ThreadOptions, _ o: InferenceOptions,
@@ -104,6 +109,11 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Sequences per step.") var batch = 4
         @Option(help: "Measured steps (median), after 2 warm-up steps (Natural GaLore: as many as its history holds).") var runs = 5
         @Flag(help: "Recompute activations per layer during backward.") var recompute = false
+
+        func validate() throws {
+            guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs)") }
+            guard maxSeq >= 2, batch >= 1 else { throw ValidationError("--max-seq must be at least 2 and --batch at least 1") }
+        }
 
         func run() throws {
             try threads.apply()
