@@ -31,15 +31,16 @@ public enum Threads {
 
     public static func setPoolSpin(_ spin: PoolSpin) { ek_set_spin(spin == .long ? -1 : 4000) }
 
+    /// The training setting of `setBLASIdleSpin`: 2^16 cycles (≈ 25 µs), long enough to bridge back-to-back GEMMs.
+    /// Measured on `bench train --model preset:small --optimizer adamw`, four alternating pairs against OpenBLAS's
+    /// default: 1.05–1.15× tokens/s.
+    public static let trainingBLASIdleSpin = 16
+
     /// The other half of `.short` for training: OpenBLAS's idle threads spin about 2^log2Cycles cycles (default
     /// 2^28, a tenth of a second) calling sched_yield before they sleep, so between two GEMMs they hold the cores
     /// our own parallel loops need. `edgeagent finetune` and `bench train` set a short spin at start-up. Only call
     /// it before other threads use BLAS (it restarts OpenBLAS's workers); returns false when OpenBLAS offers no
     /// such control, and leaves a user's OPENBLAS_THREAD_TIMEOUT alone.
-    /// The training setting: 2^16 cycles (≈ 25 µs), long enough to bridge back-to-back GEMMs. Measured on `bench train
-    /// --model preset:small --optimizer adamw`, four alternating pairs against OpenBLAS's default: 1.05–1.15× tokens/s.
-    public static let trainingBLASIdleSpin = 16
-
     @discardableResult
     public static func setBLASIdleSpin(log2Cycles: Int) -> Bool {
         if getenv("OPENBLAS_THREAD_TIMEOUT") != nil { return false }
