@@ -2,6 +2,7 @@
 // from one plain-C body (history_body.h, per storage type by history_isa.h); the level is chosen at run time (ek_simd_level).
 #include "ckhistory.h"
 #include "ckernels.h"
+#include "ckoptim.h"
 #include "vec8.h"
 #include <stdint.h>
 #include <string.h>

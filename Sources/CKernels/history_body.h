@@ -41,16 +41,7 @@ EK_KERNEL static void EK_NAME(dots)(const EK_T *const *h, int nv, const float *g
         int m = (int)(n - a < EK_BLOCK ? n - a : EK_BLOCK);
         for (int e = 0; e < m; e++) gb[e] = (double)g[a + e];
         if (hp) for (int e = 0; e < m; e++) pb[e] = EK_LOAD1(hp[a + e]);
-        v8d q[2] = {0};   // Σ g² in sixteen lanes
-        int e = 0;
-        for (; e + 16 <= m; e += 16) {
-            v8d g0 = load8_f64(gb + e), g1 = load8_f64(gb + e + 8);
-            q[0] += g0 * g0;
-            q[1] += g1 * g1;
-        }
-        double gg = hsum8(q[0] + q[1]);
-        for (; e < m; e++) gg += gb[e] * gb[e];
-        out[nv] += gg;
+        out[nv] += ek_sum_squares(g + a, m);
         int i = 0;
         for (; i + 4 <= nv; i += 4) {   // four vectors per sweep over gb (and pb)
             const EK_T *hi[4] = {h[i] + a, h[i + 1] + a, h[i + 2] + a, h[i + 3] + a};
